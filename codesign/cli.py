@@ -1,0 +1,162 @@
+"""The `codesign` command: a thin shim over the public API.
+
+Conventions every command keeps: MODEL is an ONNX path or a zoo name; --arch NAME|FILE;
+--json FILE; --plot DIR; --seed N. Exit codes: 0 success, 2 bad input (one line on
+stderr), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from codesign import __version__
+from codesign.errors import CodesignError
+
+console = Console()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="codesign")
+def app() -> None:
+    """Hardware-software co-design compiler and simulator for NN accelerators."""
+
+
+def model_options(command):
+    """MODEL plus the options every command that imports a model takes."""
+    command = click.option("--allow-unknown", is_flag=True,
+                           help="Import unknown op types as zero-cost opaque nodes instead of failing.")(command)
+    command = click.option("--input-shape", "input_shapes", multiple=True, metavar="NAME=1x3x224x224",
+                           help="Bind a dynamic graph input (repeatable).")(command)
+    return click.argument("model")(command)
+
+
+json_option = click.option("--json", "json_path", type=click.Path(path_type=Path), metavar="FILE",
+                           help="Write the result as JSON to FILE.")
+
+
+@app.command()
+@model_options
+@json_option
+@click.option("--views", is_flag=True, help="Also list zero-cost views (Reshape, Transpose, ...).")
+@click.option("--ir", "print_ir", is_flag=True, help="Print the IR text, one line per node, instead of the table.")
+def inspect(model, input_shapes, allow_unknown, json_path, views, print_ir) -> None:
+    """Per-layer shapes, MACs, parameters and bytes of MODEL (an ONNX file or a zoo name)."""
+    from codesign.frontend import load_model, parse_input_shape
+    from codesign.ir import format_graph
+    from codesign.report.inspect import inspect_report, inspect_table
+    from codesign.report.output import write_json
+
+    shapes = dict(parse_input_shape(text) for text in input_shapes)
+    with console.status(f"importing {model}"):
+        result = load_model(model, shapes, allow_unknown)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    report = inspect_report(model, result.graph, result.warnings)
+    if print_ir:
+        console.out(format_graph(result.graph), highlight=False)
+    else:
+        console.print(inspect_table(report, include_views=views))
+    if json_path is not None:
+        write_json(json_path, report)
+        console.print(f"wrote {json_path}")
+
+
+@app.group()
+def models() -> None:
+    """The model zoo: list and export to ONNX."""
+
+
+@models.command("list")
+def models_list() -> None:
+    """The zoo's models with their input shape and reference MAC count."""
+    from models import zoo
+
+    from codesign.report.inspect import human
+
+    for name in zoo.names():
+        entry = zoo.get(name)
+        shape = "x".join(map(str, entry.input_shape))
+        console.print(f"{name:20} {shape:14} {human(entry.reference_macs):>8} MACs  {entry.description}",
+                      highlight=False)
+
+
+@models.command("export")
+@click.argument("name")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="ONNX file to write.")
+@click.option("--opset", default=17, show_default=True, help="ONNX opset version.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def models_export(name, output, opset, force) -> None:
+    """Export the zoo model NAME to an ONNX file."""
+    from models import zoo
+
+    zoo.get(name)  # an unknown name fails before anything else
+    if output.exists() and not force:
+        raise CodesignError(f"{output}: already exists (pass --force to overwrite it)")
+    if not output.parent.exists():
+        raise CodesignError(f"{output}: the directory {output.parent} does not exist")
+    with console.status(f"exporting {name}"):
+        zoo.export_onnx(name, output, opset=opset)
+    console.print(f"wrote {output}")
+
+
+@app.group()
+def arch() -> None:
+    """Architecture specs: list and show."""
+
+
+@arch.command("list")
+def arch_list() -> None:
+    """The architecture specs shipped in arch_specs/."""
+    from codesign.arch import list_arch
+
+    for info in list_arch():
+        console.print(f"{info.name:16} {info.description}", highlight=False)
+
+
+@arch.command("show")
+@click.argument("spec")
+def arch_show(spec) -> None:
+    """Print the architecture SPEC (a name from `arch list`, or a YAML file), resolved and validated."""
+    from codesign.arch import format_arch, load_arch
+
+    console.print(format_arch(load_arch(spec)), highlight=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; map errors to one line on stderr and an exit code."""
+    try:
+        app.main(args=argv, prog_name="codesign", standalone_mode=False)
+    except CodesignError as error:
+        print(f"codesign: error: {error}", file=sys.stderr)
+        return 2
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.exceptions.NoArgsIsHelpError as help_request:
+        print(help_request.format_message())
+        return 0
+    except click.ClickException as error:
+        print(f"codesign: error: {error.format_message()}", file=sys.stderr)
+        return 2
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        print("codesign: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug in codesign, not the user's input
+        if os.environ.get("CODESIGN_DEBUG"):
+            raise
+        print(f"codesign: internal error: {type(error).__name__}: {error} "
+              "(set CODESIGN_DEBUG=1 for a traceback, and please report it)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def entry_point() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry_point()

@@ -1,0 +1,1 @@
+"""Reports: tables for the terminal, JSON for machines, plots for people."""

@@ -1,0 +1,30 @@
+"""Writing result files without ever leaving a half-written one behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from codesign.errors import CodesignError
+
+
+def write_json(path: str | Path, data: Any) -> Path:
+    """Write `data` as JSON via a temporary file and an atomic rename."""
+    path = Path(path)
+    if path.is_dir():
+        raise CodesignError(f"{path}: is a directory; --json needs a file name")
+    if not path.parent.exists():
+        raise CodesignError(f"{path}: the directory {path.parent} does not exist")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w") as stream:
+            json.dump(data, stream, indent=2)
+            stream.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
