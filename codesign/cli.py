@@ -55,10 +55,10 @@ def inspect(model, input_shapes, allow_unknown, json_path, views, print_ir) -> N
     with console.status(f"importing {model}"):
         result = load_model(model, shapes, allow_unknown)
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     report = inspect_report(model, result.graph, result.warnings)
     if print_ir:
-        console.out(format_graph(result.graph), highlight=False)
+        console.out(format_graph(result.graph), highlight=False, end="")
     else:
         console.print(inspect_table(report, include_views=views))
     if json_path is not None:
@@ -82,7 +82,7 @@ def models_list() -> None:
         entry = zoo.get(name)
         shape = "x".join(map(str, entry.input_shape))
         console.print(f"{name:20} {shape:14} {human(entry.reference_macs):>8} MACs  {entry.description}",
-                      highlight=False)
+                      highlight=False, soft_wrap=True)
 
 
 @models.command("export")
@@ -115,7 +115,7 @@ def arch_list() -> None:
     from codesign.arch import list_arch
 
     for info in list_arch():
-        console.print(f"{info.name:16} {info.description}", highlight=False)
+        console.print(f"{info.name:16} {info.description}", highlight=False, soft_wrap=True)
 
 
 @arch.command("show")
@@ -124,7 +124,7 @@ def arch_show(spec) -> None:
     """Print the architecture SPEC (a name from `arch list`, or a YAML file), resolved and validated."""
     from codesign.arch import format_arch, load_arch
 
-    console.print(format_arch(load_arch(spec)), highlight=False)
+    console.print(format_arch(load_arch(spec)), highlight=False, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,42 @@
+"""Architecture specs: YAML files under arch_specs/, checked by the pydantic models in schema.py.
+
+    load_arch('simba')           a shipped spec by name, or any spec by path
+    list_arch()                  the shipped specs: name, path, description
+    format_arch(arch)            a plain-text summary, one line per component
+
+Bad specs raise codesign.errors.ArchSpecError (an unknown name: UnknownNameError) with a
+one-line message naming the file, the field path and the bad value.
+"""
+
+from codesign.arch.catalog import ARCH_SPECS_DIRECTORY, ArchInfo, list_arch, load_arch
+from codesign.arch.display import format_arch
+from codesign.arch.schema import (
+    Architecture,
+    Component,
+    ComputeUnit,
+    Dataflow,
+    LoopDimension,
+    MemoryLevel,
+    MemoryTechnology,
+    SpatialAxis,
+    SpatialFanout,
+    Tensor,
+)
+
+__all__ = [
+    'ARCH_SPECS_DIRECTORY',
+    'ArchInfo',
+    'Architecture',
+    'Component',
+    'ComputeUnit',
+    'Dataflow',
+    'LoopDimension',
+    'MemoryLevel',
+    'MemoryTechnology',
+    'SpatialAxis',
+    'SpatialFanout',
+    'Tensor',
+    'format_arch',
+    'list_arch',
+    'load_arch',
+]

@@ -1,0 +1,267 @@
+"""The architecture spec schema: pydantic models of an accelerator's storage and compute.
+
+A spec is a Timeloop-style hierarchy, outermost first: memory levels, spatial fan-outs that
+replicate everything below them, and one compute unit last. Each component has a `kind:`;
+adding a kind (crossbar tile, ADC, ...) is one model class added to `Component`.
+Units are SI (metres, hertz, bytes per second); sizes in bits or bytes say so in the name.
+"""
+
+from enum import StrEnum
+from math import prod
+from typing import Annotated, Literal, Union, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+PositiveCount = Annotated[int, Field(strict=True, gt=0)]
+PositiveQuantity = Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+# Identifiers, so that mappings and reports can name components without quoting.
+Name = Annotated[str, Field(pattern=r'^[A-Za-z_][A-Za-z0-9_]*$')]
+
+
+class FieldError(ValueError):
+    """A cross-field check failed; `location` is the field path below the model that raised it."""
+
+    def __init__(self, location: tuple[str | int, ...], message: str):
+        super().__init__(message)
+        self.location = location
+
+
+class Tensor(StrEnum):
+    """The operands of a convolution or matrix multiply, as storage levels see them."""
+
+    WEIGHT = 'weight'
+    INPUT = 'input'
+    OUTPUT = 'output'  # partial sums while accumulating, final outputs after
+
+
+ALL_TENSORS = frozenset(Tensor)
+
+
+class LoopDimension(StrEnum):
+    """Loop dimensions of a convolution; a matmul uses N, K and C."""
+
+    N = 'N'  # batch
+    K = 'K'  # output channels
+    C = 'C'  # input channels
+    P = 'P'  # output rows
+    Q = 'Q'  # output columns
+    R = 'R'  # filter rows
+    S = 'S'  # filter columns
+    G = 'G'  # groups
+
+
+class MemoryTechnology(StrEnum):
+    """Storage technology; it selects the energy-per-access model."""
+
+    DRAM = 'dram'
+    SRAM = 'sram'
+    REGFILE = 'regfile'
+
+
+class Dataflow(StrEnum):
+    """The dataflow the hardware was designed for (a label; the mapper reads holds/unroll)."""
+
+    ROW_STATIONARY = 'row_stationary'  # Eyeriss: 1-D convolution rows stay in the PE
+    WEIGHT_STATIONARY = 'weight_stationary'
+    OUTPUT_STATIONARY = 'output_stationary'
+    INPUT_STATIONARY = 'input_stationary'
+    NO_LOCAL_REUSE = 'no_local_reuse'
+
+
+class SpecModel(BaseModel):
+    """Base of every spec model: unknown fields are errors, values are immutable."""
+
+    model_config = ConfigDict(extra='forbid', frozen=True, use_attribute_docstrings=True)
+
+
+class MemoryLevel(SpecModel):
+    """A storage level: off-chip DRAM, a global buffer, or a per-PE scratchpad."""
+
+    kind: Literal['memory']
+    """Component kind."""
+    name: Name
+    """Unique name of the level, used by mappings and reports."""
+    technology: MemoryTechnology
+    """Storage technology: dram, sram or regfile."""
+    capacity_bytes: PositiveCount | None
+    """Capacity of one instance in bytes; null (unbounded) only for the outermost level."""
+    word_bits: PositiveCount
+    """Bits of one stored value as this level lays out data."""
+    width_bits: PositiveCount
+    """Bits moved by one access (port width, DRAM transfer); a multiple of word_bits."""
+    bandwidth_bytes_per_second: PositiveQuantity | None = None
+    """Sustained bandwidth of one instance; null means one width_bits access per clock cycle."""
+    holds: tuple[Tensor, ...] = Field(default=tuple(Tensor), min_length=1)
+    """Tensors this level may keep; the others bypass it."""
+
+    @model_validator(mode='after')
+    def _check_widths(self) -> 'MemoryLevel':
+        if self.width_bits % self.word_bits:
+            raise FieldError(('width_bits',),
+                             f'must be a multiple of word_bits={self.word_bits} (got {self.width_bits})')
+        if len(set(self.holds)) != len(self.holds):
+            raise FieldError(('holds',), f'lists a tensor twice (got {[str(tensor) for tensor in self.holds]})')
+        return self
+
+    def bandwidth_at(self, clock_frequency_Hz: float) -> float:
+        """Bandwidth of one instance in bytes per second when clocked at `clock_frequency_Hz`."""
+        if self.bandwidth_bytes_per_second is not None:
+            return self.bandwidth_bytes_per_second
+        return self.width_bits / 8 * clock_frequency_Hz
+
+
+class SpatialAxis(SpecModel):
+    """One axis of a spatial fan-out, e.g. the rows of a PE array."""
+
+    name: Name
+    """Axis name, unique within its fan-out (e.g. x, y, lane)."""
+    size: PositiveCount
+    """Number of instances along this axis."""
+    unroll: tuple[LoopDimension, ...] = Field(min_length=1)
+    """Loop dimensions a mapping may spread across this axis."""
+
+
+class SpatialFanout(SpecModel):
+    """A spatial fan-out (PE array, vector lanes): everything below it is replicated."""
+
+    kind: Literal['spatial']
+    """Component kind."""
+    name: Name
+    """Unique name of the fan-out, used by mappings and reports."""
+    axes: tuple[SpatialAxis, ...] = Field(min_length=1)
+    """Axes of the fan-out; the number of copies is the product of their sizes."""
+
+    @model_validator(mode='after')
+    def _check_axes(self) -> 'SpatialFanout':
+        seen: set[str] = set()
+        for index, axis in enumerate(self.axes):
+            if axis.name in seen:
+                raise FieldError(('axes', index, 'name'), f'duplicate axis name (got {axis.name!r})')
+            seen.add(axis.name)
+            if len(set(axis.unroll)) != len(axis.unroll):
+                raise FieldError(('axes', index, 'unroll'),
+                                 f'lists a dimension twice (got {[str(dimension) for dimension in axis.unroll]})')
+        return self
+
+    @property
+    def fanout(self) -> int:
+        """Copies of the components below, per instance of this fan-out."""
+        return prod(axis.size for axis in self.axes)
+
+
+class ComputeUnit(SpecModel):
+    """The multiply-accumulate unit; each instance does one MAC per clock cycle."""
+
+    kind: Literal['compute']
+    """Component kind."""
+    name: Name
+    """Unique name of the unit, used by mappings and reports."""
+    operand_bits: PositiveCount
+    """Bits of each multiplier operand (weights and inputs)."""
+    accumulator_bits: PositiveCount
+    """Bits of the adder and of the partial sums it produces."""
+
+
+Component = Annotated[Union[MemoryLevel, SpatialFanout, ComputeUnit], Field(discriminator='kind')]
+# The `kind:` tags, read from the union so that a new kind needs no second edit.
+COMPONENT_KINDS = tuple(get_args(model.model_fields['kind'].annotation)[0]
+                        for model in get_args(get_args(Component)[0]))
+
+
+class Architecture(SpecModel):
+    """An accelerator: its technology, clock, dataflow and storage/compute hierarchy."""
+
+    name: Name
+    """Short name of the architecture (the spec file's stem by convention)."""
+    description: str
+    """One line saying what this is and where its numbers come from."""
+    technology_node_m: PositiveQuantity
+    """Process technology node in metres (65e-9 for 65 nm)."""
+    clock_frequency_Hz: PositiveQuantity
+    """Clock frequency of the compute fabric in hertz."""
+    dataflow: Dataflow
+    """The dataflow the hardware was designed for."""
+    hierarchy: tuple[Component, ...]
+    """Components from the outermost (DRAM) to the innermost (compute), in order."""
+
+    @model_validator(mode='after')
+    def _check_hierarchy(self) -> 'Architecture':
+        _check_unique_names(self.hierarchy)
+        _check_outermost(self.hierarchy)
+        _check_compute_last(self.hierarchy)
+        return self
+
+    @property
+    def memory_levels(self) -> tuple[MemoryLevel, ...]:
+        return tuple(item for item in self.hierarchy if isinstance(item, MemoryLevel))
+
+    @property
+    def spatial_fanouts(self) -> tuple[SpatialFanout, ...]:
+        return tuple(item for item in self.hierarchy if isinstance(item, SpatialFanout))
+
+    @property
+    def compute(self) -> ComputeUnit:
+        return self.hierarchy[-1]
+
+    def component(self, name: str) -> MemoryLevel | SpatialFanout | ComputeUnit:
+        """The component called `name`; KeyError if there is none."""
+        for item in self.hierarchy:
+            if item.name == name:
+                return item
+        raise KeyError(name)
+
+    def instances(self, name: str) -> int:
+        """How many copies of component `name` exist: the product of the fan-outs above it."""
+        copies = 1
+        for item in self.hierarchy:
+            if item.name == name:
+                return copies
+            if isinstance(item, SpatialFanout):
+                copies *= item.fanout
+        raise KeyError(name)
+
+    @property
+    def mac_count(self) -> int:
+        """Number of MAC units, i.e. MACs per clock cycle at full utilisation."""
+        return self.instances(self.compute.name)
+
+    @property
+    def peak_macs_per_second(self) -> float:
+        return self.mac_count * self.clock_frequency_Hz
+
+
+def _check_unique_names(hierarchy: tuple[Component, ...]) -> None:
+    first_index: dict[str, int] = {}
+    for index, item in enumerate(hierarchy):
+        if item.name in first_index:
+            raise FieldError(('hierarchy', index, 'name'),
+                             f'duplicate name, also hierarchy[{first_index[item.name]}] (got {item.name!r})')
+        first_index[item.name] = index
+
+
+def _check_outermost(hierarchy: tuple[Component, ...]) -> None:
+    # Every tensor starts and ends in the outermost level, so it must be able to hold all three.
+    if not hierarchy:
+        raise FieldError(('hierarchy',), 'must list at least a memory level and a compute unit (got [])')
+    outermost = hierarchy[0]
+    if not isinstance(outermost, MemoryLevel):
+        raise FieldError(('hierarchy', 0, 'kind'),
+                         f'the outermost component must be a memory level (got {outermost.kind!r})')
+    if set(outermost.holds) != ALL_TENSORS:
+        raise FieldError(('hierarchy', 0, 'holds'),
+                         'the outermost level must hold weight, input and output '
+                         f'(got {[str(tensor) for tensor in outermost.holds]})')
+    for index, item in enumerate(hierarchy[1:], start=1):
+        if isinstance(item, MemoryLevel) and item.capacity_bytes is None:
+            raise FieldError(('hierarchy', index, 'capacity_bytes'),
+                             'only the outermost level may be unbounded (got null)')
+
+
+def _check_compute_last(hierarchy: tuple[Component, ...]) -> None:
+    last_index = len(hierarchy) - 1
+    if not isinstance(hierarchy[-1], ComputeUnit):
+        raise FieldError(('hierarchy', last_index, 'kind'),
+                         f'the innermost component must be compute (got {hierarchy[-1].kind!r})')
+    for index, item in enumerate(hierarchy[:-1]):
+        if isinstance(item, ComputeUnit):
+            raise FieldError(('hierarchy', index, 'kind'), "only the last component may be 'compute'")
