@@ -33,7 +33,7 @@ def infer_types(model: onnx.ModelProto, source: str) -> dict[str, onnx.ValueInfo
     """
     try:
         inferred = onnx.shape_inference.infer_shapes(
-            _skeleton(model), check_type=False, strict_mode=False, data_prop=True)
+            skeleton(model), check_type=False, strict_mode=False, data_prop=True)
     except Exception as error:  # onnx raises several unrelated types here
         raise ModelLoadError(f"{source}: ONNX shape inference failed: {_first_line(error)}") from None
     graph = inferred.graph
@@ -43,7 +43,7 @@ def infer_types(model: onnx.ModelProto, source: str) -> dict[str, onnx.ValueInfo
     return infos
 
 
-def _skeleton(model: onnx.ModelProto) -> onnx.ModelProto:
+def skeleton(model: onnx.ModelProto) -> onnx.ModelProto:
     graph = model.graph
     small = [tensor for tensor in graph.initializer if _elements(tensor) <= _SMALL_CONSTANT_ELEMENTS]
     large = [tensor for tensor in graph.initializer if _elements(tensor) > _SMALL_CONSTANT_ELEMENTS]
@@ -149,31 +149,43 @@ class Constants:
                 raise ModelLoadError(f"{self._source}: initializer '{name}' is malformed: {_first_line(error)}") from None
         return self._arrays[name]
 
-    def proto(self, name: str) -> onnx.TensorProto:
-        if name in self._protos:
-            return self._protos[name]
-        return numpy_helper.from_array(self._arrays[name], name)
-
-    def names(self) -> list[str]:
-        return [*self._protos, *(name for name in self._arrays if name not in self._protos)]
+    def folded_names(self) -> list[str]:
+        """Values computed by folding (not initializers of the original model)."""
+        return [name for name in self._arrays if name not in self._protos]
 
 
 def _rebuild(model: onnx.ModelProto, nodes, constants: Constants) -> onnx.ModelProto:
-    """A copy of the model with `nodes` and, as initializers, the constants they still read."""
+    """Keep `nodes`, and as initializers only the constants they still read.
+
+    Edits the model in place (it is the frontend's own copy): copying a model copies
+    every weight, which would dominate the import time of large models.
+    """
     graph = model.graph
-    used = {name for node in nodes for name in node.input if name}
+    kept = [_copy_node(node) for node in nodes]
+    used = {name for node in kept for name in node.input if name}
     used.update(output.name for output in graph.output)
-    initializers = [constants.proto(name) for name in constants.names() if name in used]
-    input_names = {tensor.name for tensor in initializers}
-    new_graph = onnx.helper.make_graph(
-        nodes, graph.name,
-        inputs=[info for info in graph.input if info.name not in input_names],
-        outputs=list(graph.output), initializer=initializers,
-        value_info=[],  # re-inferred from scratch next round
-    )
-    new_model = onnx.helper.make_model(new_graph, opset_imports=list(model.opset_import),
-                                       ir_version=max(model.ir_version, 4))
-    return new_model
+    original = {tensor.name for tensor in graph.initializer}
+    folded = [numpy_helper.from_array(constants.array(name), name)
+              for name in constants.folded_names() if name in used]
+    for index in reversed(range(len(graph.initializer))):
+        if graph.initializer[index].name not in used:
+            del graph.initializer[index]
+    graph.initializer.extend(folded)
+    remaining = {tensor.name for tensor in graph.initializer}
+    for index in reversed(range(len(graph.input))):  # IR v3 lists initializers as inputs
+        if graph.input[index].name in original - remaining:
+            del graph.input[index]
+    del graph.node[:]
+    graph.node.extend(kept)
+    del graph.value_info[:]  # re-inferred from scratch next round
+    model.ir_version = max(model.ir_version, 4)
+    return model
+
+
+def _copy_node(node: onnx.NodeProto) -> onnx.NodeProto:
+    copy = onnx.NodeProto()
+    copy.CopyFrom(node)
+    return copy
 
 
 def _first_line(error: Exception) -> str:
