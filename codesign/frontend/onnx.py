@@ -67,11 +67,24 @@ def read_model(path: Path) -> onnx.ModelProto:
         raise ModelLoadError(f"{path}: not a readable ONNX file ({_first_line(error)})") from None
     if not model.graph.node:
         raise ModelLoadError(f"{path}: not an ONNX model (no graph nodes found)")
+    if not all(isinstance(name, str) for name in _names(model.graph)):
+        raise ModelLoadError(f"{path}: not a valid ONNX model (a name is not UTF-8 text)")
     try:
         onnx.checker.check_model(skeleton(model))  # the weights' bytes need no checking
     except Exception as error:
         raise ModelLoadError(f"{path}: the ONNX checker rejects the model: {_first_line(error)}") from None
     return model
+
+
+def _names(graph: onnx.GraphProto):
+    """Every name in the graph; protobuf hands back bytes for strings that are not UTF-8."""
+    for node in graph.node:
+        yield node.name
+        yield node.op_type
+        yield from node.input
+        yield from node.output
+    for info in [*graph.input, *graph.output, *graph.initializer]:
+        yield info.name
 
 
 def bind_input_shapes(model: onnx.ModelProto, bindings: dict[str, tuple[int, ...]], source: str) -> onnx.ModelProto:

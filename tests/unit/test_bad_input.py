@@ -143,3 +143,29 @@ def test_semantic_mutations_never_escape(capsys, tmp_path, field):
     onnx.save(broken, str(tmp_path / "m.onnx"))
     code, _, err = run(capsys, "inspect", str(tmp_path / "m.onnx"))
     assert code == 2, err
+
+
+@pytest.mark.parametrize("case", ["missing field", "wrong type", "negative size", "unknown kind"])
+def test_bad_arch_spec_through_the_cli(capsys, tmp_path, case):
+    from tests.unit.test_arch import BAD_SPECS, write
+
+    spec, expected = BAD_SPECS[case]
+    path = write(tmp_path / "bad.yaml", spec)
+    assert_one_line_error(*run(capsys, "arch", "show", str(path))[::2], "bad.yaml", expected)
+
+
+def test_arch_spec_referencing_a_missing_file_through_the_cli(capsys, tmp_path):
+    from tests.unit.test_arch import tiny_spec, write
+
+    spec = tiny_spec()
+    spec["hierarchy"][1] = {"ref": "parts/gone.yaml"}
+    path = write(tmp_path / "spec.yaml", spec)
+    assert_one_line_error(*run(capsys, "arch", "show", str(path))[::2], "spec.yaml", "gone.yaml")
+    assert_one_line_error(*run(capsys, "arch", "show", "no_such_arch")[::2], "eyeriss", "simba")
+
+
+def test_names_that_are_not_utf8(capsys, tmp_path):
+    """Found by fuzzing: protobuf returns bytes for such names, which nothing downstream expects."""
+    path = tmp_path / "latin.onnx"
+    path.write_bytes(conv_bn_relu().SerializeToString().replace(b"relu", b"\xffelu"))
+    assert_one_line_error(*run(capsys, "inspect", str(path))[::2], "not UTF-8")
