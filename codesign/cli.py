@@ -88,7 +88,8 @@ def models_list() -> None:
 @models.command("export")
 @click.argument("name")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="ONNX file to write.")
-@click.option("--opset", default=17, show_default=True, help="ONNX opset version.")
+@click.option("--opset", default=17, show_default=True, type=click.IntRange(7, 20),
+              help="ONNX opset version (torch's TorchScript exporter writes 7 to 20).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def models_export(name, output, opset, force) -> None:
     """Export the zoo model NAME to an ONNX file."""

@@ -5,8 +5,10 @@ otherwise from torchvision's model card (its "GFLOPS" are multiply-accumulates),
 from an analytic formula in the model's module. `models.macs.count_macs` must land within
 2% of them (tests/unit/test_zoo.py).
 """
+import contextlib
 import io
 import os
+import sys
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ import onnx
 import torch
 from torch import nn
 
-from codesign.errors import UnknownNameError
+from codesign.errors import CodesignError, UnknownNameError
 from models.bert import bert_tiny, bert_tiny_macs
 from models.digits import DIGITS_CNN_MACS, trained_digits_cnn
 from models.mobilenet import mobilenet_v2, mobilenet_v3_large, mobilenet_v3_small
@@ -93,18 +95,39 @@ def export_onnx(name: str, path: str | os.PathLike, opset: int = 17) -> Path:
     torch.manual_seed(0)
     model = entry.build().eval()
     exported = io.BytesIO()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _native_stdout_silenced():
         # The TorchScript exporter is deprecated in favour of the dynamo one, but in torch 2.13
         # the dynamo exporter cannot convert the CNNs below opset 18 (it silently keeps 18)
         # and takes seconds where this takes a fraction of one.
         warnings.simplefilter("ignore", DeprecationWarning)
+        # Below opset 9 weights are graph inputs (IR version 3) by necessity; no need to say so.
+        warnings.filterwarnings("ignore", message="Setting 'keep_initializers_as_inputs=False'")
         # No constant folding: BatchNormalization stays a node of its own and every layer
         # keeps the name of its torch module (folding renames fused convs 'node_Conv_N').
         # codesign's frontend folds BatchNormalization, Identity and shape arithmetic itself.
-        torch.onnx.export(model, (entry.example_input(),), exported, dynamo=False, opset_version=opset,
-                          input_names=[entry.input_name], output_names=["output"],
-                          do_constant_folding=False)
+        try:
+            torch.onnx.export(model, (entry.example_input(),), exported, dynamo=False, opset_version=opset,
+                              input_names=[entry.input_name], output_names=["output"],
+                              do_constant_folding=False)
+        except (torch.onnx.errors.OnnxExporterError, ValueError) as error:
+            reason = str(error).strip().splitlines()[0]
+            raise CodesignError(f"cannot export zoo model '{name}' at opset {opset}: {reason}") from None
     return write_atomically(exported.getvalue(), Path(path))
+
+
+@contextlib.contextmanager
+def _native_stdout_silenced():
+    """Send file descriptor 1 to /dev/null: the exporter's C++ side prints its whole IR there on failure."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(os.devnull, "wb") as devnull:
+        os.dup2(devnull.fileno(), 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def write_atomically(data: bytes, path: Path) -> Path:
