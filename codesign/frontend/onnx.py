@@ -14,7 +14,7 @@ import onnx
 
 from codesign.errors import DynamicShapeError, ModelLoadError
 from codesign.frontend.onnx_context import ImportContext
-from codesign.frontend.onnx_fold import Constants, _first_line, fold_constants, opset_version, skeleton
+from codesign.frontend.onnx_fold import Constants, first_line, fold_constants, opset_version, skeleton
 from codesign.frontend.onnx_ops import importer_for
 from codesign.ir import ConvAttrs, Graph, Node, Op, Param, VerificationError, verify
 
@@ -64,7 +64,7 @@ def read_model(path: Path) -> onnx.ModelProto:
     try:
         model = onnx.load(str(path), load_external_data=True)
     except Exception as error:  # protobuf's DecodeError, OSError for external data, ...
-        raise ModelLoadError(f"{path}: not a readable ONNX file ({_first_line(error)})") from None
+        raise ModelLoadError(f"{path}: not a readable ONNX file ({first_line(error)})") from None
     if not model.graph.node:
         raise ModelLoadError(f"{path}: not an ONNX model (no graph nodes found)")
     if not all(isinstance(name, str) for name in _names(model.graph)):
@@ -72,7 +72,7 @@ def read_model(path: Path) -> onnx.ModelProto:
     try:
         onnx.checker.check_model(skeleton(model))  # the weights' bytes need no checking
     except Exception as error:
-        raise ModelLoadError(f"{path}: the ONNX checker rejects the model: {_first_line(error)}") from None
+        raise ModelLoadError(f"{path}: the ONNX checker rejects the model: {first_line(error)}") from None
     return model
 
 

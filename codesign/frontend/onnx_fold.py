@@ -35,7 +35,7 @@ def infer_types(model: onnx.ModelProto, source: str) -> dict[str, onnx.ValueInfo
         inferred = onnx.shape_inference.infer_shapes(
             skeleton(model), check_type=False, strict_mode=False, data_prop=True)
     except Exception as error:  # onnx raises several unrelated types here
-        raise ModelLoadError(f"{source}: ONNX shape inference failed: {_first_line(error)}") from None
+        raise ModelLoadError(f"{source}: ONNX shape inference failed: {first_line(error)}") from None
     graph = inferred.graph
     infos = {info.name: info for info in [*graph.input, *graph.value_info, *graph.output]}
     for tensor in model.graph.initializer:
@@ -146,7 +146,7 @@ class Constants:
             try:
                 self._arrays[name] = numpy_helper.to_array(self._protos[name])
             except Exception as error:  # data that does not match its dims or type
-                raise ModelLoadError(f"{self._source}: initializer '{name}' is malformed: {_first_line(error)}") from None
+                raise ModelLoadError(f"{self._source}: initializer '{name}' is malformed: {first_line(error)}") from None
         return self._arrays[name]
 
     def folded_names(self) -> list[str]:
@@ -188,6 +188,6 @@ def _copy_node(node: onnx.NodeProto) -> onnx.NodeProto:
     return copy
 
 
-def _first_line(error: Exception) -> str:
+def first_line(error: Exception) -> str:
     text = str(error).strip().splitlines()
     return text[0] if text else type(error).__name__

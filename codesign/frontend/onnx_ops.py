@@ -13,14 +13,15 @@ import onnx
 from codesign.errors import ModelLoadError, UnsupportedOpError
 from codesign.frontend.onnx_context import ImportContext, attribute
 from codesign.ir import (
-    AxisAttrs, ConvAttrs, LrnAttrs, MatMulAttrs, NoAttrs, Node, Op, OpaqueAttrs, PadAttrs,
+    Attrs, AxisAttrs, ConvAttrs, LrnAttrs, MatMulAttrs, NoAttrs, Node, Op, OpaqueAttrs, PadAttrs,
     PoolAttrs, ResizeAttrs, ScalarAttrs, SliceAttrs, ViewAttrs,
 )
 
 Importer = Callable[[ImportContext, onnx.NodeProto], Node]
+NO_ATTRS = NoAttrs()
 
 
-def _node(ctx: ImportContext, onnx_node, op: Op, attrs=NoAttrs(), keep=None, roles=None, outputs=None) -> Node:
+def _node(ctx: ImportContext, onnx_node, op: Op, attrs: Attrs = NO_ATTRS, keep=None, roles=None, outputs=None) -> Node:
     inputs, params = ctx.operands(onnx_node, keep, roles)
     return Node(ctx.node_name(onnx_node), op, inputs, ctx.outputs(onnx_node, outputs), attrs, params)
 
@@ -57,10 +58,14 @@ def _window(ctx: ImportContext, onnx_node, kernel: tuple[int, int], transposed=F
     return strides, dilations, pads
 
 
+def _operand_shape(ctx: ImportContext, onnx_node, index: int) -> tuple[int, ...]:
+    name = onnx_node.input[index]
+    return ctx.array(name).shape if ctx.is_constant(name) else ctx.value(name, onnx_node).type.shape
+
+
 def import_conv(ctx: ImportContext, onnx_node) -> Node:
     _spatial(ctx, onnx_node)
-    weight_shape = ctx.array(onnx_node.input[1]).shape if ctx.is_constant(onnx_node.input[1]) \
-        else ctx.value(onnx_node.input[1], onnx_node).type.shape
+    weight_shape = _operand_shape(ctx, onnx_node, 1)
     kernel = tuple(attribute(onnx_node, "kernel_shape", weight_shape[2:]))
     strides, dilations, pads = _window(ctx, onnx_node, kernel)
     attrs = ConvAttrs(kernel, strides, pads, dilations, attribute(onnx_node, "group", 1))
@@ -69,7 +74,7 @@ def import_conv(ctx: ImportContext, onnx_node) -> Node:
 
 def import_conv_transpose(ctx: ImportContext, onnx_node) -> Node:
     input_size = _spatial(ctx, onnx_node)
-    weight_shape = ctx.array(onnx_node.input[1]).shape
+    weight_shape = _operand_shape(ctx, onnx_node, 1)
     kernel = tuple(attribute(onnx_node, "kernel_shape", weight_shape[2:]))
     strides, dilations, _ = _window(ctx, onnx_node, kernel, transposed=True)
     output_padding = tuple(attribute(onnx_node, "output_padding", [0, 0]))

@@ -1,7 +1,7 @@
 """The graph IR: immutable nodes with typed attributes and loop nests, a verifier and a printer."""
 
 from codesign.ir.attrs import (
-    AxisAttrs, ConvAttrs, LrnAttrs, MatMulAttrs, NoAttrs, OpaqueAttrs, PadAttrs, PoolAttrs,
+    Attrs, AxisAttrs, ConvAttrs, LrnAttrs, MatMulAttrs, NoAttrs, OpaqueAttrs, PadAttrs, PoolAttrs,
     ResizeAttrs, ScalarAttrs, SliceAttrs, ViewAttrs,
 )
 from codesign.ir.graph import Graph, Node, Param, Value
@@ -12,7 +12,7 @@ from codesign.ir.tensor import TensorType
 from codesign.ir.verify import VerificationError, verify
 
 __all__ = [
-    "AxisAttrs", "ConvAttrs", "DIMENSION_NAMES", "Graph", "LoopNest", "LrnAttrs", "MatMulAttrs",
+    "Attrs", "AxisAttrs", "ConvAttrs", "DIMENSION_NAMES", "Graph", "LoopNest", "LrnAttrs", "MatMulAttrs",
     "NoAttrs", "Node", "Op", "OpaqueAttrs", "PadAttrs", "Param", "PoolAttrs", "ResizeAttrs",
     "ScalarAttrs", "SliceAttrs", "TensorType", "Value", "VerificationError", "ViewAttrs",
     "format_graph", "format_node", "verify",

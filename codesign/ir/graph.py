@@ -18,6 +18,7 @@ import numpy
 from codesign.ir.attrs import Attrs, NoAttrs
 from codesign.ir.loopnest import LoopNest, loop_nest_of
 from codesign.ir.ops import Op
+from codesign.ir.ops_model import vector_ops_of
 from codesign.ir.tensor import TensorType
 
 ParamRole = Literal["weight", "bias", "operand"]
@@ -88,8 +89,6 @@ class Node:
     @property
     def vector_ops(self) -> int:
         """Arithmetic operations that are not MACs (see ops_model.py for the counts)."""
-        from codesign.ir.ops_model import vector_ops_of  # local: ops_model imports Node
-
         return vector_ops_of(self)
 
 
