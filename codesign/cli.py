@@ -66,6 +66,48 @@ def inspect(model, input_shapes, allow_unknown, json_path, views, print_ir) -> N
         console.print(f"wrote {json_path}")
 
 
+@app.command("compile")
+@model_options
+@click.option("--arch", "arch_spec", required=True, metavar="NAME|FILE",
+              help="Target architecture: a name from `codesign arch list` or a YAML spec.")
+@click.option("--objective", default="edp", show_default=True,
+              type=click.Choice(["edp", "energy", "latency", "dram"]), help="What the mapper minimises per layer.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the mapper's random loop orderings.")
+@json_option
+@click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
+              help="Write PNG plots (energy by level and tensor, latency) into DIR.")
+def compile_command(model, input_shapes, allow_unknown, arch_spec, objective, seed, json_path, plot_directory) -> None:
+    """Map every layer of MODEL onto an architecture; report energy, latency, EDP and traffic."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from codesign.arch import load_arch
+    from codesign.compiler import compile_graph
+    from codesign.frontend import load_model, parse_input_shape
+    from codesign.report.compile import compile_json, compile_table
+    from codesign.report.output import write_json
+
+    arch = load_arch(arch_spec)
+    shapes = dict(parse_input_shape(text) for text in input_shapes)
+    with console.status(f"importing {model}"):
+        graph = load_model(model, shapes, allow_unknown).graph
+    layers = [node for node in graph.nodes if not node.op.is_zero_cost]
+    columns = (TextColumn("mapping onto " + arch.name), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.description}"))
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("", total=len(layers))
+        report = compile_graph(graph, arch, objective, seed, model_name=model,
+                               on_layer=lambda node: progress.update(task, advance=1, description=node.name[-40:]))
+    console.print(compile_table(report))
+    if json_path is not None:
+        write_json(json_path, compile_json(report))
+        console.print(f"wrote {json_path}")
+    if plot_directory is not None:
+        from codesign.report.plots import plot_compile
+
+        for path in plot_compile(report, plot_directory):
+            console.print(f"wrote {path}")
+
+
 @app.group()
 def models() -> None:
     """The model zoo: list and export to ONNX."""
@@ -90,8 +132,9 @@ def models_list() -> None:
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="ONNX file to write.")
 @click.option("--opset", default=17, show_default=True, type=click.IntRange(7, 20),
               help="ONNX opset version (torch's TorchScript exporter writes 7 to 20).")
+@click.option("--batch", default=1, show_default=True, type=click.IntRange(1, 4096), help="Batch size of the input.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def models_export(name, output, opset, force) -> None:
+def models_export(name, output, opset, batch, force) -> None:
     """Export the zoo model NAME to an ONNX file."""
     from models import zoo
 
@@ -101,7 +144,7 @@ def models_export(name, output, opset, force) -> None:
     if not output.parent.exists():
         raise CodesignError(f"{output}: the directory {output.parent} does not exist")
     with console.status(f"exporting {name}"):
-        zoo.export_onnx(name, output, opset=opset)
+        zoo.export_onnx(name, output, opset=opset, batch=batch)
     console.print(f"wrote {output}")
 
 

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from codesign.errors import CodesignError, UnknownNameError
+from models.alexnet import ALEXNET_CONVOLUTION_MACS, alexnet
 from models.bert import bert_tiny, bert_tiny_macs
 from models.digits import DIGITS_CNN_MACS, trained_digits_cnn
 from models.mobilenet import mobilenet_v2, mobilenet_v3_large, mobilenet_v3_small
@@ -41,12 +42,17 @@ class ZooModel:
     reference_macs: float
     reference_source: str
 
-    def example_input(self) -> torch.Tensor:
-        """Zeros of the input's shape and dtype (zeros are valid token ids too)."""
-        return torch.zeros(self.input_shape, dtype=getattr(torch, self.input_dtype))
+    def example_input(self, batch: int = 1) -> torch.Tensor:
+        """Zeros of the input's shape (with `batch` as its first size) and dtype (zeros are valid token ids too)."""
+        return torch.zeros((batch, *self.input_shape[1:]), dtype=getattr(torch, self.input_dtype))
 
+
+ALEXNET_CLASSIFIER_MACS = 256 * 6 * 6 * 4096 + 4096 * 4096 + 4096 * 1000
 
 _MODELS = {model.name: model for model in (
+    ZooModel("alexnet", "AlexNet with grouped CONV2/4/5 (as measured by Eyeriss), 227x227", alexnet,
+             (1, 3, 227, 227), "float32", "input", float(ALEXNET_CONVOLUTION_MACS + ALEXNET_CLASSIFIER_MACS),
+             "Chen et al., ISSCC 2016: 666 M MACs in the convolutions; + 58.6 M in the classifier (analytic)"),
     ZooModel("mobilenet_v2", "MobileNet-V2 1.0, ImageNet 224x224", mobilenet_v2, IMAGENET_INPUT,
              "float32", "input", 300e6, "Sandler et al. 2018, Table 4: 300 M multiply-adds"),
     ZooModel("mobilenet_v3_large", "MobileNet-V3-Large 1.0, ImageNet 224x224", mobilenet_v3_large,
@@ -84,7 +90,7 @@ def get(name: str) -> ZooModel:
     return _MODELS[name]
 
 
-def export_onnx(name: str, path: str | os.PathLike, opset: int = 17) -> Path:
+def export_onnx(name: str, path: str | os.PathLike, opset: int = 17, batch: int = 1) -> Path:
     """Export zoo model `name` (eval mode, weights seeded with 0) to an ONNX file at `path`.
 
     The file appears whole or not at all: the model is exported in memory, written to a
@@ -101,11 +107,12 @@ def export_onnx(name: str, path: str | os.PathLike, opset: int = 17) -> Path:
         warnings.simplefilter("ignore", DeprecationWarning)
         # Below opset 9 weights are graph inputs (IR version 3) by necessity; no need to say so.
         warnings.filterwarnings("ignore", message="Setting 'keep_initializers_as_inputs=False'")
+        warnings.filterwarnings("ignore", message="Constant folding", category=UserWarning)
         # No constant folding: BatchNormalization stays a node of its own and every layer
         # keeps the name of its torch module (folding renames fused convs 'node_Conv_N').
         # codesign's frontend folds BatchNormalization, Identity and shape arithmetic itself.
         try:
-            torch.onnx.export(model, (entry.example_input(),), exported, dynamo=False, opset_version=opset,
+            torch.onnx.export(model, (entry.example_input(batch),), exported, dynamo=False, opset_version=opset,
                               input_names=[entry.input_name], output_names=["output"],
                               do_constant_folding=False)
         except (torch.onnx.errors.OnnxExporterError, ValueError) as error:

@@ -26,7 +26,7 @@ def test_model_builds_and_costs_its_reference_macs(name):
 
 
 def test_names_are_sorted_and_complete():
-    assert zoo.names() == ["bert_tiny", "digits_cnn", "mobilenet_v2", "mobilenet_v3_large",
+    assert zoo.names() == ["alexnet", "bert_tiny", "digits_cnn", "mobilenet_v2", "mobilenet_v3_large",
                            "mobilenet_v3_small", "resnet18", "resnet50", "vgg11"]
 
 

@@ -1,0 +1,94 @@
+"""`codesign compile`: every layer of a graph mapped onto one architecture.
+
+    report = compile_graph(graph, load_arch("simba"), objective="edp")
+
+Compute layers (Conv, Gemm, MatMul) get the best mapping the mapper finds; layers with
+the same loop bounds are mapped once. Other ops get the simple model of cost/vector.py,
+element-wise ops right after a compute layer as its epilogue; zero-cost views are left
+out. Layers run one after another (layer-by-layer execution).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from codesign.arch.energy import energy_table
+from codesign.arch.schema import Architecture
+from codesign.cost.result import CompileReport, LayerCost, MapperStats
+from codesign.cost.vector import vector_cost
+from codesign.errors import CodesignError
+from codesign.ir import Graph, Node
+from codesign.ir.ops import ELEMENTWISE_OPS
+from codesign.mapping.hardware import Hardware, hardware_of
+from codesign.mapping.problem import TENSORS, problem_of
+from codesign.mapping.search import BestMapping, check_objective, search
+
+
+def compile_graph(graph: Graph, arch: Architecture, objective: str = "edp", seed: int = 0,
+                  model_name: str | None = None,
+                  on_layer: Callable[[Node], None] | None = None) -> CompileReport:
+    check_objective(objective)
+    hardware = hardware_of(arch, energy_table(arch))
+    mapped: dict[tuple, BestMapping] = {}
+    layers, evaluated, start = [], 0, time.perf_counter()
+    epilogue_host: dict[str, str] = {}  # value -> the compute layer whose output stage produces it
+    for node in graph.nodes:
+        if node.op.is_zero_cost:
+            continue
+        if node.op.is_compute:
+            problem = problem_of(node)
+            if problem.key not in mapped:
+                mapped[problem.key] = _search(node, hardware, objective, seed)
+                evaluated += mapped[problem.key].evaluated
+            layers.append(layer_cost(node, mapped[problem.key]))
+            host = node.name
+        else:
+            host = _epilogue_host(graph, node, epilogue_host)
+            layers.append(vector_cost(node, hardware, fused_into=host))
+        if host is not None and len(node.outputs) == 1 and len(graph.consumers.get(node.outputs[0].name, ())) == 1:
+            epilogue_host[node.outputs[0].name] = host
+        if on_layer is not None:
+            on_layer(node)
+    return CompileReport(model_name or graph.name, arch.name, objective, arch.clock_frequency_Hz,
+                         tuple(layers), MapperStats(evaluated, time.perf_counter() - start))
+
+
+def _epilogue_host(graph: Graph, node: Node, hosts: dict[str, str]) -> str | None:
+    """The compute layer whose output stage can apply `node`, if any."""
+    if node.op not in ELEMENTWISE_OPS or not node.inputs or len(node.outputs) != 1:
+        return None
+    if node.outputs[0].type.shape != node.inputs[0].type.shape:
+        return None  # broadcasting up (the squeeze-excite scale) needs the big operand streamed in
+    return hosts.get(node.inputs[0].name)
+
+
+def _search(node: Node, hardware: Hardware, objective: str, seed: int) -> BestMapping:
+    try:
+        return search(problem_of(node), hardware, objective, seed)
+    except CodesignError as error:  # name the layer as the user knows it
+        raise CodesignError(str(error).replace(f"layer '{problem_of(node).name}'", f"layer '{node.name}'")) from None
+
+
+def layer_cost(node: Node, best: BestMapping) -> LayerCost:
+    hardware, evaluation = best.hardware, best.evaluation
+    breakdown = {level.name: float(evaluation.level_energy_J[0, index]) for index, level in enumerate(hardware.levels)}
+    breakdown["mac"] = float(evaluation.mac_J[0])
+    for index, fanout in enumerate(hardware.noc_J_per_word):
+        breakdown[fanout] = float(evaluation.noc_J[0, index])
+    read_J = [level.read_J for level in hardware.levels]
+    write_J = [level.write_J for level in hardware.levels]
+    by_tensor = {
+        tensor: float(sum(evaluation.reads[0, level, index] * read_J[level]
+                          + evaluation.writes[0, level, index] * write_J[level]
+                          for level in range(len(hardware.levels))) + evaluation.noc_by_tensor_J[0, index])
+        for index, tensor in enumerate(TENSORS)
+    }
+    by_tensor["compute"] = float(evaluation.mac_J[0])
+    cycles = float(evaluation.cycles[0])
+    return LayerCost(
+        name=node.name, op=node.op.value, macs=node.macs, energy_J=float(evaluation.energy_J[0]),
+        latency_s=cycles / hardware.clock_Hz, cycles=cycles,
+        utilization=node.macs / (cycles * hardware.mac_count), dram_bytes=float(evaluation.dram_bytes[0]),
+        energy_breakdown_J=breakdown, energy_by_tensor_J=by_tensor, mapping=best.describe(),
+    )

@@ -1,0 +1,75 @@
+"""What the cost models return: frozen values, never objects filled in by side effects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """The cost of one IR node on one architecture under its best-found mapping."""
+
+    name: str
+    op: str
+    macs: int
+    energy_J: float
+    latency_s: float
+    cycles: float
+    utilization: float
+    """MACs / (cycles x MAC units): 1.0 means every MAC unit busy every cycle."""
+    dram_bytes: float
+    energy_breakdown_J: Mapping[str, float]
+    """By component: memory level names, 'mac', and fan-out names (on-chip network). Sums to energy_J."""
+    energy_by_tensor_J: Mapping[str, float] = field(default_factory=dict)
+    """By tensor: 'weight', 'input', 'output' (data movement) and 'compute' (MACs and vector ops)."""
+    mapping: Mapping[str, Any] | None = None
+    """JSON-able description of the mapping (None for ops that are not mapped, e.g. views)."""
+
+
+@dataclass(frozen=True)
+class MapperStats:
+    mappings_evaluated: int
+    seconds: float
+
+    @property
+    def mappings_per_second(self) -> float:
+        return self.mappings_evaluated / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class CompileReport:
+    """A whole network compiled onto one architecture."""
+
+    model: str
+    arch: str
+    objective: str
+    clock_frequency_Hz: float
+    layers: tuple[LayerCost, ...]
+    mapper: MapperStats
+
+    @property
+    def energy_J(self) -> float:
+        return sum(layer.energy_J for layer in self.layers)
+
+    @property
+    def latency_s(self) -> float:
+        """Layers run one after another (layer-by-layer execution)."""
+        return sum(layer.latency_s for layer in self.layers)
+
+    @property
+    def cycles(self) -> float:
+        return sum(layer.cycles for layer in self.layers)
+
+    @property
+    def edp_Js(self) -> float:
+        return self.energy_J * self.latency_s
+
+    @property
+    def macs(self) -> int:
+        return sum(layer.macs for layer in self.layers)
+
+    @property
+    def dram_bytes(self) -> float:
+        return sum(layer.dram_bytes for layer in self.layers)

@@ -1,0 +1,1 @@
+"""Per-layer mapping search for the dataflow targets (Eyeriss-like, SIMBA-like)."""
