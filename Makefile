@@ -5,7 +5,8 @@ setup:
 	bash scripts/setup.sh
 
 demo: setup
-	.venv/bin/codesign inspect mobilenet_v3_large
+	mkdir -p out
+	.venv/bin/codesign compile mobilenet_v3_large --arch simba --json out/mobilenet_v3_large-simba.json --plot out/plots
 
 test: setup
 	bash scripts/run_tests.sh

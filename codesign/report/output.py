@@ -11,6 +11,12 @@ from typing import Any
 from codesign.errors import CodesignError
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_json(path: str | Path, data: Any) -> Path:
     """Write `data` as JSON via a temporary file and an atomic rename."""
     path = Path(path)
@@ -19,6 +25,7 @@ def write_json(path: str | Path, data: Any) -> Path:
     if not path.parent.exists():
         raise CodesignError(f"{path}: the directory {path.parent} does not exist")
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a report is an ordinary file
     try:
         with os.fdopen(handle, "w") as stream:
             json.dump(data, stream, indent=2)
