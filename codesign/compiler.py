@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from codesign.arch.energy import energy_table
 from codesign.arch.schema import Architecture
@@ -25,9 +26,34 @@ from codesign.mapping.problem import TENSORS, problem_of
 from codesign.mapping.search import BestMapping, check_objective, search
 
 
+@dataclass(frozen=True, eq=False)
+class CompiledLayer:
+    node: Node
+    cost: LayerCost
+    mapping: BestMapping | None
+    """The best mapping of a compute layer; None for other ops."""
+    epilogue_of: str | None
+    """The compute layer whose output stage applies this element-wise op, if any."""
+
+
+@dataclass(frozen=True, eq=False)
+class LayerByLayer:
+    """Everything a layer-by-layer compile produced, for passes that build on it (fusion)."""
+
+    report: CompileReport
+    layers: tuple[CompiledLayer, ...]
+    hardware: Hardware
+
+
 def compile_graph(graph: Graph, arch: Architecture, objective: str = "edp", seed: int = 0,
                   model_name: str | None = None,
                   on_layer: Callable[[Node], None] | None = None) -> CompileReport:
+    return compile_layers(graph, arch, objective, seed, model_name, on_layer).report
+
+
+def compile_layers(graph: Graph, arch: Architecture, objective: str = "edp", seed: int = 0,
+                   model_name: str | None = None,
+                   on_layer: Callable[[Node], None] | None = None) -> LayerByLayer:
     check_objective(objective)
     hardware = hardware_of(arch, energy_table(arch))
     mapped: dict[tuple, BestMapping] = {}
@@ -41,17 +67,19 @@ def compile_graph(graph: Graph, arch: Architecture, objective: str = "edp", seed
             if problem.key not in mapped:
                 mapped[problem.key] = _search(node, hardware, objective, seed)
                 evaluated += mapped[problem.key].evaluated
-            layers.append(layer_cost(node, mapped[problem.key]))
+            layers.append(CompiledLayer(node, layer_cost(node, mapped[problem.key]), mapped[problem.key], None))
             host = node.name
         else:
-            host = _epilogue_host(graph, node, epilogue_host)
-            layers.append(vector_cost(node, hardware, fused_into=host))
+            epilogue_of = _epilogue_host(graph, node, epilogue_host)
+            layers.append(CompiledLayer(node, vector_cost(node, hardware, fused_into=epilogue_of), None, epilogue_of))
+            host = epilogue_of
         if host is not None and len(node.outputs) == 1 and len(graph.consumers.get(node.outputs[0].name, ())) == 1:
             epilogue_host[node.outputs[0].name] = host
         if on_layer is not None:
             on_layer(node)
-    return CompileReport(model_name or graph.name, arch.name, objective, arch.clock_frequency_Hz,
-                         tuple(layers), MapperStats(evaluated, time.perf_counter() - start))
+    report = CompileReport(model_name or graph.name, arch.name, objective, arch.clock_frequency_Hz,
+                           tuple(layer.cost for layer in layers), MapperStats(evaluated, time.perf_counter() - start))
+    return LayerByLayer(report, tuple(layers), hardware)
 
 
 def _epilogue_host(graph: Graph, node: Node, hosts: dict[str, str]) -> str | None:

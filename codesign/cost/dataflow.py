@@ -74,6 +74,8 @@ class Evaluation:
     """(M, 3) the same energy by tensor."""
     mac_J: numpy.ndarray
     compute_cycles: numpy.ndarray
+    level_cycles: numpy.ndarray
+    """(M, levels) cycles each level's busiest port needs for its traffic."""
     cycles: numpy.ndarray
     level_energy_J: numpy.ndarray
     """(M, levels) access energy of each level."""
@@ -228,12 +230,13 @@ def _totals(problem, hardware, reads, writes, noc, noc_by_tensor, temporal_total
     level_energy = reads.sum(axis=2) * read_J + writes.sum(axis=2) * write_J
     mac_energy = numpy.full(len(reads), problem.macs * hardware.mac_J)
     energy = level_energy.sum(axis=1) + mac_energy + noc.sum(axis=1)
-    cycles = temporal_total.astype(float)
+    level_cycles = numpy.zeros(level_energy.shape)
     for index, level in enumerate(hardware.levels):
         level_reads, level_writes = reads[:, index].sum(axis=1), writes[:, index].sum(axis=1)
         busiest = level_reads + level_writes if level.shared_port else numpy.maximum(level_reads, level_writes)
-        cycles = numpy.maximum(cycles, busiest / context.copies_above(level.slot) / level.words_per_cycle)
+        level_cycles[:, index] = busiest / context.copies_above(level.slot) / level.words_per_cycle
+    cycles = numpy.maximum(temporal_total.astype(float), level_cycles.max(axis=1))
     dram = hardware.levels[0]
     dram_bytes = (reads[:, 0].sum(axis=1) + writes[:, 0].sum(axis=1)) * dram.word_bytes
-    return Evaluation(reads, writes, noc, noc_by_tensor, mac_energy, temporal_total, cycles, level_energy,
-                      energy, dram_bytes)
+    return Evaluation(reads, writes, noc, noc_by_tensor, mac_energy, temporal_total, level_cycles, cycles,
+                      level_energy, energy, dram_bytes)
