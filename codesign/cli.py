@@ -7,6 +7,7 @@ stderr), 1 internal error.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -70,42 +71,72 @@ def inspect(model, input_shapes, allow_unknown, json_path, views, print_ir) -> N
 @model_options
 @click.option("--arch", "arch_spec", required=True, metavar="NAME|FILE",
               help="Target architecture: a name from `codesign arch list` or a YAML spec.")
+@click.option("-p", "--passes", "pipeline", metavar="PIPELINE",
+              help='Passes to run first, e.g. "fuse-layers{population=64,generations=200,seed=0}".')
 @click.option("--objective", default="edp", show_default=True,
               type=click.Choice(["edp", "energy", "latency", "dram"]), help="What the mapper minimises per layer.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the mapper's random loop orderings.")
 @json_option
 @click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
-              help="Write PNG plots (energy by level and tensor, latency) into DIR.")
-def compile_command(model, input_shapes, allow_unknown, arch_spec, objective, seed, json_path, plot_directory) -> None:
+              help="Write PNG plots (energy by level and tensor, latency; fusion groups and convergence) into DIR.")
+def compile_command(model, input_shapes, allow_unknown, arch_spec, pipeline, objective, seed, json_path,
+                    plot_directory) -> None:
     """Map every layer of MODEL onto an architecture; report energy, latency, EDP and traffic."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from codesign.arch import load_arch
-    from codesign.compiler import compile_graph
+    from codesign.compiler import compile_layers
     from codesign.frontend import load_model, parse_input_shape
+    from codesign.fusion.summary import summarize_fusion
+    from codesign.passes import parse_pipeline, run_pipeline
     from codesign.report.compile import compile_json, compile_table
+    from codesign.report.fusion import fusion_json, fusion_table
     from codesign.report.output import write_json
 
     arch = load_arch(arch_spec)
+    passes = parse_pipeline(pipeline) if pipeline else []
     shapes = dict(parse_input_shape(text) for text in input_shapes)
     with console.status(f"importing {model}"):
         graph = load_model(model, shapes, allow_unknown).graph
+    with _progress(f"running passes on {arch.name}", None) as report_progress:
+        graph, results = run_pipeline(graph, arch, passes, progress=report_progress)
     layers = [node for node in graph.nodes if not node.op.is_zero_cost]
-    columns = (TextColumn("mapping onto " + arch.name), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("{task.description}"))
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("", total=len(layers))
-        report = compile_graph(graph, arch, objective, seed, model_name=model,
-                               on_layer=lambda node: progress.update(task, advance=1, description=node.name[-40:]))
-    console.print(compile_table(report))
+    with _progress(f"mapping onto {arch.name}", len(layers)) as advance:
+        compiled = compile_layers(graph, arch, objective, seed, model_name=model,
+                                  on_layer=lambda node: advance(node.name[-40:]))
+    details = next((result.details for result in results if result.details is not None), None)
+    fusion = summarize_fusion(graph, compiled, objective, details)
+    console.print(compile_table(compiled.report))
+    document = compile_json(compiled.report)
+    if fusion is not None:
+        console.print(fusion_table(fusion))
+        document |= fusion_json(fusion)
+        document["total"] |= {key: value for key, value in document["schedule"].items()
+                              if key in ("energy_J", "latency_s", "cycles", "edp_Js", "dram_bytes")}
     if json_path is not None:
-        write_json(json_path, compile_json(report))
+        write_json(json_path, document)
         console.print(f"wrote {json_path}")
     if plot_directory is not None:
         from codesign.report.plots import plot_compile
+        from codesign.report.plots_fusion import plot_fusion
 
-        for path in plot_compile(report, plot_directory):
+        paths = plot_compile(compiled.report, plot_directory)
+        if fusion is not None:
+            paths += plot_fusion(fusion, plot_directory, f"{model} on {arch.name}")
+        for path in paths:
             console.print(f"wrote {path}")
+
+
+@contextlib.contextmanager
+def _progress(label: str, total: int | None):
+    """A transient progress bar; yields a callback taking a short description."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = [TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.description}")]
+    if total is None:
+        columns = [TextColumn(label), TimeElapsedColumn(), TextColumn("{task.description}")]
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("", total=total)
+        yield lambda description: progress.update(task, advance=1 if total else 0, description=description)
 
 
 @app.group()

@@ -56,6 +56,7 @@ def compile_layers(graph: Graph, arch: Architecture, objective: str = "edp", see
                    on_layer: Callable[[Node], None] | None = None) -> LayerByLayer:
     check_objective(objective)
     hardware = hardware_of(arch, energy_table(arch))
+    arch_key = arch.model_dump_json()
     mapped: dict[tuple, BestMapping] = {}
     layers, evaluated, start = [], 0, time.perf_counter()
     epilogue_host: dict[str, str] = {}  # value -> the compute layer whose output stage produces it
@@ -65,7 +66,7 @@ def compile_layers(graph: Graph, arch: Architecture, objective: str = "edp", see
         if node.op.is_compute:
             problem = problem_of(node)
             if problem.key not in mapped:
-                mapped[problem.key] = _search(node, hardware, objective, seed)
+                mapped[problem.key] = _search(node, hardware, arch_key, objective, seed)
                 evaluated += mapped[problem.key].evaluated
             layers.append(CompiledLayer(node, layer_cost(node, mapped[problem.key]), mapped[problem.key], None))
             host = node.name
@@ -91,11 +92,24 @@ def _epilogue_host(graph: Graph, node: Node, hosts: dict[str, str]) -> str | Non
     return hosts.get(node.inputs[0].name)
 
 
-def _search(node: Node, hardware: Hardware, objective: str, seed: int) -> BestMapping:
-    try:
-        return search(problem_of(node), hardware, objective, seed)
-    except CodesignError as error:  # name the layer as the user knows it
-        raise CodesignError(str(error).replace(f"layer '{problem_of(node).name}'", f"layer '{node.name}'")) from None
+_MAPPINGS: dict[tuple, BestMapping] = {}
+_MAPPINGS_KEPT = 4096
+
+
+def _search(node: Node, hardware: Hardware, arch_key: str, objective: str, seed: int) -> BestMapping:
+    """The best mapping, remembered: a pass that compiles first (fusion) and the compile
+    after it ask for the same layers on the same hardware."""
+    problem = problem_of(node)
+    key = (arch_key, objective, seed, problem.key)
+    if key not in _MAPPINGS:
+        try:
+            found = search(problem, hardware, objective, seed)
+        except CodesignError as error:  # name the layer as the user knows it
+            raise CodesignError(str(error).replace(f"layer '{problem.name}'", f"layer '{node.name}'")) from None
+        if len(_MAPPINGS) >= _MAPPINGS_KEPT:
+            _MAPPINGS.clear()
+        _MAPPINGS[key] = found
+    return _MAPPINGS[key]
 
 
 def layer_cost(node: Node, best: BestMapping) -> LayerCost:

@@ -55,6 +55,8 @@ class Node:
     outputs: tuple[Value, ...]
     attrs: Attrs = NoAttrs()
     params: tuple[Param, ...] = ()
+    fusion_group: int | None = None
+    """Set by the fuse-layers pass: nodes with the same number run as one fused group."""
 
     @cached_property
     def loop_nest(self) -> LoopNest | None:

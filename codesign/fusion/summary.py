@@ -1,0 +1,49 @@
+"""The fused schedule of an annotated graph, next to its baselines, for reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from codesign.compiler import LayerByLayer
+from codesign.fusion.groups import GroupModel
+from codesign.fusion.schedule import Schedule, from_cuts, layer_by_layer
+from codesign.fusion.units import build_units
+from codesign.ir import Graph
+
+
+@dataclass(frozen=True)
+class FusionSummary:
+    chosen: Schedule
+    baseline: Schedule
+    """Layer-by-layer, every layer with its best mapping."""
+    clock_Hz: float
+    dram_word_bytes: float
+    details: object | None = None
+    """The fuse-layers pass' FusionDetails (greedy schedule, search history), when it ran."""
+    note: str | None = None
+
+    def ratios(self) -> dict[str, float]:
+        """Improvement over layer-by-layer (>1 is better)."""
+        base, chosen = self.baseline, self.chosen
+        return {"energy": base.energy_J / chosen.energy_J, "latency": base.cycles / chosen.cycles,
+                "edp": (base.energy_J * base.cycles) / (chosen.energy_J * chosen.cycles)}
+
+
+def summarize_fusion(graph: Graph, compiled: LayerByLayer, objective: str, details=None) -> FusionSummary | None:
+    """None when no node carries a fusion group (the fuse-layers pass did not run)."""
+    if all(node.fusion_group is None for node in graph.nodes):
+        return None
+    units, platform = build_units(graph, compiled)
+    shapes = {value.name: value.type.shape for node in graph.nodes for value in (*node.inputs, *node.outputs)}
+    model = GroupModel(units, platform, [value.name for value in graph.outputs], shapes,
+                       objective if objective in ("energy", "latency") else "edp")
+    group_of = {node.name: node.fusion_group for node in graph.nodes}
+    order = list(model.units)
+    cuts = [group_of[order[index]] != group_of[order[index + 1]] for index in range(len(order) - 1)]
+    chosen = from_cuts(model, order, cuts)
+    baseline = layer_by_layer(model)
+    note = None
+    if len(chosen.groups) == len(chosen.order):
+        note = "no fusion pays off (or fits) on this architecture: the schedule is layer-by-layer"
+    return FusionSummary(chosen, baseline, compiled.hardware.clock_Hz, compiled.hardware.levels[0].word_bytes,
+                         details, note)

@@ -1,0 +1,111 @@
+"""Parsing `-p/--passes` and running the passes in order, verifying the IR after each.
+
+A pipeline is a comma-separated list of pass names, each optionally followed by
+`{key=value,...}` options that set the pass dataclass' fields (ints, floats, booleans,
+strings), e.g. `fuse-layers{population=64,generations=100,seed=0}`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, get_type_hints
+
+from codesign.arch.schema import Architecture
+from codesign.errors import CodesignError
+from codesign.ir import Graph, verify
+
+
+@dataclass(frozen=True)
+class PassResult:
+    graph: Graph
+    details: Any = None
+    """What the pass wants reported (e.g. the fusion search's history); a frozen value."""
+
+
+class Pass(Protocol):
+    name: str
+
+    def run(self, graph: Graph, arch: Architecture, progress: Callable[[str], None] | None) -> PassResult: ...
+
+
+def available_passes() -> dict[str, type]:
+    """Pass name -> pass class (imported on demand: passes pull in the cost models)."""
+    from codesign.passes.fuse_layers import FuseLayers
+
+    return {cls.name: cls for cls in (FuseLayers,)}
+
+
+def parse_pipeline(text: str) -> list[Pass]:
+    return [_instantiate(name, options) for name, options in _split(text)]
+
+
+def run_pipeline(graph: Graph, arch: Architecture, passes: list[Pass],
+                 progress: Callable[[str], None] | None = None) -> tuple[Graph, list[PassResult]]:
+    results = []
+    for compiler_pass in passes:
+        result = compiler_pass.run(graph, arch, progress)
+        graph = verify(result.graph)  # every pass leaves the IR valid
+        results.append(result)
+    return graph, results
+
+
+def _split(text: str) -> list[tuple[str, dict[str, str]]]:
+    passes, depth, current = [], 0, ""
+    for character in text + ",":
+        if character == "," and depth == 0:
+            if current.strip():
+                passes.append(_one(current.strip(), text))
+            current = ""
+            continue
+        depth += {"{": 1, "}": -1}.get(character, 0)
+        if depth < 0 or depth > 1:
+            raise CodesignError(f"--passes '{text}': unbalanced braces")
+        current += character
+    if depth:
+        raise CodesignError(f"--passes '{text}': unbalanced braces")
+    return passes
+
+
+def _one(text: str, whole: str) -> tuple[str, dict[str, str]]:
+    name, _, rest = text.partition("{")
+    options: dict[str, str] = {}
+    if rest:
+        if not rest.endswith("}"):
+            raise CodesignError(f"--passes '{whole}': expected '}}' at the end of '{text}'")
+        for item in filter(None, (part.strip() for part in rest[:-1].split(","))):
+            key, equals, value = item.partition("=")
+            if not equals or not key.strip():
+                raise CodesignError(f"--passes '{whole}': option '{item}' is not key=value")
+            options[key.strip()] = value.strip()
+    return name.strip(), options
+
+
+def _instantiate(name: str, options: dict[str, str]) -> Pass:
+    registry = available_passes()
+    if name not in registry:
+        raise CodesignError(f"unknown pass '{name}' (available: {', '.join(sorted(registry))})")
+    cls = registry[name]
+    types = get_type_hints(cls)
+    fields = {field.name for field in dataclasses.fields(cls)}
+    values = {}
+    for key, text in options.items():
+        if key not in fields:
+            raise CodesignError(f"pass '{name}' has no option '{key}' (options: {', '.join(sorted(fields))})")
+        values[key] = _convert(name, key, text, types[key])
+    try:
+        return cls(**values)
+    except ValueError as error:
+        raise CodesignError(f"pass '{name}': {error}") from None
+
+
+def _convert(name: str, key: str, text: str, kind: type) -> Any:
+    try:
+        if kind is bool:
+            if text.lower() not in ("true", "false", "1", "0"):
+                raise ValueError
+            return text.lower() in ("true", "1")
+        return kind(text)
+    except ValueError:
+        raise CodesignError(f"pass '{name}': option {key}={text} is not a valid {kind.__name__}") from None
