@@ -81,3 +81,20 @@ def attention_block(tokens=16, hidden=32, heads=4) -> onnx.ModelProto:
         constant("scale", numpy.array(numpy.sqrt(head), numpy.float32)),
     ]
     return model(nodes, [("x", [1, tokens, hidden])], [("y", [1, tokens, hidden])], initializers)
+
+
+def conv_chain(channels=8, size=16, residual=True) -> onnx.ModelProto:
+    """conv1 -> relu -> conv2 -> (+ relu output) -> conv3: three 3x3 convolutions, a residual add."""
+    nodes = [
+        helper.make_node("Conv", ["x", "w1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+        helper.make_node("Conv", ["r1", "w2"], ["c2"], name="conv2", pads=[1, 1, 1, 1]),
+    ]
+    last = "c2"
+    if residual:
+        nodes.append(helper.make_node("Add", ["c2", "r1"], ["sum"], name="add"))
+        last = "sum"
+    nodes.append(helper.make_node("Conv", [last, "w3"], ["y"], name="conv3", pads=[1, 1, 1, 1]))
+    initializers = [random_constant(f"w{index}", (channels, channels, 3, 3), index) for index in (1, 2, 3)]
+    shape = [1, channels, size, size]
+    return model(nodes, [("x", shape)], [("y", shape)], initializers)

@@ -14,7 +14,7 @@ def schedule_totals(schedule: Schedule, summary: FusionSummary) -> dict:
     latency = schedule.cycles / summary.clock_Hz
     return {"energy_J": schedule.energy_J, "latency_s": latency, "cycles": schedule.cycles,
             "edp_Js": schedule.energy_J * latency, "dram_bytes": schedule.dram_words * summary.dram_word_bytes,
-            "groups": len(schedule.groups)}
+            "group_count": len(schedule.groups)}
 
 
 def fusion_json(summary: FusionSummary) -> dict:
@@ -68,7 +68,7 @@ def fusion_table(summary: FusionSummary) -> Table:
     base = schedule_totals(summary.baseline, summary)
     for label, schedule in rows:
         totals = schedule_totals(schedule, summary)
-        table.add_row(label, str(totals["groups"]), human_energy(totals["energy_J"]),
+        table.add_row(label, str(totals["group_count"]), human_energy(totals["energy_J"]),
                       human_time(totals["latency_s"]), f"{totals['edp_Js']:.3g} J·s",
                       human_bytes(totals["dram_bytes"]), f"{base['edp_Js'] / totals['edp_Js']:.2f}x")
     if summary.note:
