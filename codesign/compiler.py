@@ -66,8 +66,9 @@ def compile_layers(graph: Graph, arch: Architecture, objective: str = "edp", see
         if node.op.is_compute:
             problem = problem_of(node)
             if problem.key not in mapped:
+                fresh = (arch_key, objective, seed, problem.key) not in _MAPPINGS
                 mapped[problem.key] = _search(node, hardware, arch_key, objective, seed)
-                evaluated += mapped[problem.key].evaluated
+                evaluated += mapped[problem.key].evaluated if fresh else 0
             layers.append(CompiledLayer(node, layer_cost(node, mapped[problem.key]), mapped[problem.key], None))
             host = node.name
         else:

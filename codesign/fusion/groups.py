@@ -9,10 +9,11 @@ mapping, an approximation). A group is valid only if that working set fits; othe
 spills, and its cost is the layer-by-layer cost (its intermediates go to DRAM after all).
 
 What fusion changes: an intermediate whose readers are all in the group never goes to
-DRAM (its producer's DRAM writes and its readers' DRAM reads, refetches included, move to
-the staging buffer); one also read outside the group is still written to DRAM, but the
-readers inside get it on chip. Weights are fetched once per band unless all the group's
-weights fit in the outermost on-chip weight level. Everything else (the per-layer
+DRAM (its producer's DRAM writes and its readers' DRAM reads, refetches included, vanish:
+the staging buffer that relayed them keeps the data instead); one also read outside the group is still written to DRAM, but the
+readers inside get it on chip. Weights that fit in the outermost on-chip weight level stay
+there across bands; the rest of the group's weights are fetched again for every band after
+the first (each layer in proportion to its share of the group's weights). Everything else (the per-layer
 mappings' on-chip traffic and MACs) is unchanged.
 """
 
@@ -107,10 +108,11 @@ class GroupModel:
             return None
         weights = sum(self.units[name].weight_words for name in names)
         resident = weights <= self.platform.weight_capacity_words
-        weight_factor = 1 if resident else tiles
+        refetched_share = 0.0 if resident else (tiles - 1) * (weights - self.platform.weight_capacity_words) / weights
         energy = cycles = dram_words = 0.0
         for name in names:
-            unit_energy, unit_cycles, unit_words = self._unit(self.units[name], members, weight_factor)
+            unit = self.units[name]
+            unit_energy, unit_cycles, unit_words = self._unit(unit, members, refetched_share * unit.weight_words)
             energy, cycles, dram_words = energy + unit_energy, cycles + unit_cycles, dram_words + unit_words
         return GroupCost(names, energy, cycles, dram_words, tiles, resident, True, working_set)
 
@@ -122,23 +124,24 @@ class GroupModel:
         window = max((self.units[reader].window_rows for reader in self.readers.get(value, set()) & members), default=0)
         return float(batch * channels * columns * min(rows, -(-rows // tiles) + window))
 
-    def _unit(self, unit: Unit, members: set[str], weight_factor: int) -> tuple[float, float, float]:
-        dram, staging = self.platform.dram, self.platform.staging
-        old_energy = new_energy = kept_words = moved_words = 0.0
+    def _unit(self, unit: Unit, members: set[str], refetched_weights: float) -> tuple[float, float, float]:
+        dram = self.platform.dram
+        old_energy = new_energy = kept_words = 0.0
         for value, traffic in unit.dram.items():
             old_energy += traffic.reads * dram.read_J + traffic.writes * dram.write_J
-            kept = self._kept(value, traffic, unit, members, weight_factor)
+            kept = self._kept(value, traffic, unit, members, refetched_weights)
             new_energy += kept.reads * dram.read_J + kept.writes * dram.write_J
             kept_words += kept.reads + kept.writes
-            moved_words += max(traffic.reads - kept.reads, 0.0) + max(traffic.writes - kept.writes, 0.0)
-        cycles = max(unit.compute_cycles, unit.other_cycles, kept_words / dram.words_per_cycle,
-                     unit.staging_cycles + moved_words / staging.words_per_cycle)
+        # The staging buffer already saw every word that went to or came from DRAM in the
+        # layer-by-layer mapping; on chip those words stay where they are, so its traffic
+        # (and energy, kept as a conservative bound) does not grow.
+        cycles = max(unit.compute_cycles, unit.other_cycles, kept_words / dram.words_per_cycle, unit.staging_cycles)
         return unit.energy_J - old_energy + new_energy, cycles, kept_words
 
-    def _kept(self, value: str, traffic: Traffic, unit: Unit, members: set[str], weight_factor: int) -> Traffic:
+    def _kept(self, value: str, traffic: Traffic, unit: Unit, members: set[str], refetched_weights: float) -> Traffic:
         """The DRAM traffic of `value` that remains when `unit` runs in a group of `members`."""
         if value == WEIGHTS:
-            return Traffic(traffic.reads * weight_factor, traffic.writes)
+            return Traffic(traffic.reads + refetched_weights, traffic.writes)
         if value == unit.output:
             leaves = value in self.graph_outputs or bool(self.readers.get(value, set()) - members)
             return traffic if leaves else Traffic(0.0, 0.0)

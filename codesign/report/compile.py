@@ -88,11 +88,12 @@ def plain(value: Any) -> Any:
 
 def compile_table(report: CompileReport) -> Table:
     mapper = report.mapper
+    searched = (f"{human(mapper.mappings_evaluated)} mappings in {mapper.seconds:.1f} s "
+                f"({human(mapper.mappings_per_second)}/s)" if mapper.mappings_evaluated
+                else "mappings found earlier in this run")
     table = Table(
         title=f"{report.model} on {report.arch} (objective: {report.objective})", title_justify="left",
-        caption=(f"EDP {engineering(report.edp_Js, 'J·s')}; {human(mapper.mappings_evaluated)} mappings in "
-                 f"{mapper.seconds:.1f} s ({human(mapper.mappings_per_second)}/s)"),
-        caption_justify="left",
+        caption=f"EDP {engineering(report.edp_Js, 'J·s')}; {searched}", caption_justify="left",
     )
     for column in ("layer", "op", "MACs", "energy", "latency", "util", "DRAM", "top energy"):
         table.add_column(column, justify="left" if column in ("layer", "op", "top energy") else "right")
