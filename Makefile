@@ -6,7 +6,7 @@ setup:
 
 demo: setup
 	mkdir -p out
-	.venv/bin/codesign compile mobilenet_v3_large --arch simba --json out/mobilenet_v3_large-simba.json --plot out/plots
+	.venv/bin/codesign compile mobilenet_v3_large --arch simba -p fuse-layers --json out/mobilenet_v3_large-simba.json --plot out/plots
 
 test: setup
 	bash scripts/run_tests.sh
