@@ -42,6 +42,15 @@ class GroupCost:
     working_set_words: float
 
 
+def objective_value(energy_J: float, cycles: float, objective: str) -> float:
+    """What a schedule search minimises: energy, latency (cycles) or their product."""
+    if objective == "energy":
+        return energy_J
+    if objective == "latency":
+        return cycles
+    return energy_J * cycles
+
+
 class GroupModel:
     """Group costs for one network on one platform, cached by member list."""
 
@@ -69,11 +78,7 @@ class GroupModel:
         return len(self._cache)
 
     def score(self, energy_J: float, cycles: float) -> float:
-        if self.objective == "energy":
-            return energy_J
-        if self.objective == "latency":
-            return cycles
-        return energy_J * cycles
+        return objective_value(energy_J, cycles, self.objective)
 
     def _evaluate(self, names: tuple[str, ...]) -> GroupCost:
         members = set(names)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from codesign.compiler import LayerByLayer
 from codesign.fusion.groups import GroupModel
 from codesign.fusion.schedule import Schedule, from_cuts, layer_by_layer
-from codesign.fusion.units import build_units
+from codesign.fusion.units import build_units, value_shapes
 from codesign.ir import Graph
 
 
@@ -34,8 +34,7 @@ def summarize_fusion(graph: Graph, compiled: LayerByLayer, objective: str, detai
     if all(node.fusion_group is None for node in graph.nodes):
         return None
     units, platform = build_units(graph, compiled)
-    shapes = {value.name: value.type.shape for node in graph.nodes for value in (*node.inputs, *node.outputs)}
-    model = GroupModel(units, platform, [value.name for value in graph.outputs], shapes,
+    model = GroupModel(units, platform, [value.name for value in graph.outputs], value_shapes(graph),
                        objective if objective in ("energy", "latency") else "edp")
     group_of = {node.name: node.fusion_group for node in graph.nodes}
     order = list(model.units)

@@ -88,6 +88,11 @@ def build_units(graph: Graph, compiled: LayerByLayer) -> tuple[tuple[Unit, ...],
     return tuple(_resolve(unit, aliases) for unit in units), platform
 
 
+def value_shapes(graph: Graph) -> dict[str, tuple[int, ...]]:
+    """Every activation value's shape, by name."""
+    return {value.name: value.type.shape for node in graph.nodes for value in (*node.inputs, *node.outputs)}
+
+
 def view_sources(graph: Graph) -> dict[str, str]:
     """Value -> the value it is a zero-cost view of (Reshape, Flatten, ... chains followed)."""
     sources: dict[str, str] = {}

@@ -20,7 +20,7 @@ from codesign.compiler import compile_layers
 from codesign.fusion.genetic import search_fusion
 from codesign.fusion.groups import GroupModel
 from codesign.fusion.schedule import Schedule, greedy, layer_by_layer
-from codesign.fusion.units import build_units
+from codesign.fusion.units import build_units, value_shapes
 from codesign.ir import Graph, Node
 from codesign.mapping.search import check_objective
 from codesign.passes.pipeline import PassResult
@@ -69,7 +69,8 @@ class FuseLayers:
         start = time.perf_counter()
         compiled = compile_layers(graph, arch, self.objective, self.seed)
         units, platform = build_units(graph, compiled)
-        model = GroupModel(units, platform, [value.name for value in graph.outputs], _shapes(graph), self.objective)
+        model = GroupModel(units, platform, [value.name for value in graph.outputs], value_shapes(graph),
+                           self.objective)
         settings = GaSettings(population=self.population, generations=self.generations, seed=self.seed,
                               patience=self.patience, mutation_probability=self.mutation)
         baseline, heuristic = layer_by_layer(model), greedy(model)
@@ -82,10 +83,6 @@ class FuseLayers:
         details = FusionDetails(self.mode, self.objective, baseline, heuristic, chosen, search, pareto,
                                 time.perf_counter() - start, settings)
         return PassResult(annotate(graph, model, chosen), details)
-
-
-def _shapes(graph: Graph) -> dict[str, tuple[int, ...]]:
-    return {value.name: value.type.shape for node in graph.nodes for value in (*node.inputs, *node.outputs)}
 
 
 def annotate(graph: Graph, model: GroupModel, schedule: Schedule) -> Graph:

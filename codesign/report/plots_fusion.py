@@ -7,6 +7,7 @@ from pathlib import Path
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
+from codesign.fusion.groups import objective_value
 from codesign.fusion.summary import FusionSummary
 from codesign.report.plots import label_layers, prepare_directory, save_atomically
 
@@ -69,8 +70,4 @@ def groups_figure(summary: FusionSummary, title: str) -> Figure:
 
 
 def _fitness(schedule, objective: str) -> float:
-    if objective == "energy":
-        return schedule.energy_J
-    if objective == "latency":
-        return schedule.cycles
-    return schedule.energy_J * schedule.cycles
+    return objective_value(schedule.energy_J, schedule.cycles, objective)

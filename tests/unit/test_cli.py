@@ -77,7 +77,7 @@ def _run_tests_on(directory: Path) -> subprocess.CompletedProcess:
 def test_runner_fails_on_a_failing_test_and_tolerates_no_tests(tmp_path):
     failing = tmp_path / "failing"
     failing.mkdir()
-    (failing / "test_failure.py").write_text("def test_fails():\n    assert 1 + 1 == 3\n")
+    (failing / "test_failure.py").write_text("def test_fails():\n    assert 'apples' == 'oranges'\n")
     result = _run_tests_on(failing)
     assert result.returncode == 1, result.stdout + result.stderr
     empty = tmp_path / "empty"

@@ -7,7 +7,7 @@ from codesign.compiler import compile_layers
 from codesign.frontend import load_model, load_onnx
 from codesign.fusion.groups import GroupModel
 from codesign.fusion.schedule import greedy, layer_by_layer, topological_order
-from codesign.fusion.units import WEIGHTS, build_units
+from codesign.fusion.units import WEIGHTS, build_units, value_shapes
 from codesign.ir import Op, verify
 from codesign.passes import parse_pipeline, run_pipeline
 from codesign.passes.fuse_layers import FuseLayers
@@ -17,8 +17,7 @@ from tests.onnx_builders import conv_bn_relu, conv_chain, save
 def group_model(graph, arch_name="simba"):
     compiled = compile_layers(graph, load_arch(arch_name))
     units, platform = build_units(graph, compiled)
-    shapes = {value.name: value.type.shape for node in graph.nodes for value in (*node.inputs, *node.outputs)}
-    return GroupModel(units, platform, [value.name for value in graph.outputs], shapes), compiled
+    return GroupModel(units, platform, [value.name for value in graph.outputs], value_shapes(graph)), compiled
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +66,7 @@ def test_a_group_that_cannot_fit_costs_what_its_layers_cost_alone(tmp_path):
     model, _ = group_model(graph, arch_name="simba")
     compiled = compile_layers(graph, tiny)
     units, platform = build_units(graph, compiled)
-    shapes = {value.name: value.type.shape for node in graph.nodes for value in (*node.inputs, *node.outputs)}
-    small = GroupModel(units, platform, [value.name for value in graph.outputs], shapes)
+    small = GroupModel(units, platform, [value.name for value in graph.outputs], value_shapes(graph))
     pair = small.cost(("conv1", "conv2"))
     assert not pair.fits
     assert pair.energy_J == pytest.approx(small.cost(("conv1",)).energy_J + small.cost(("conv2",)).energy_J)
