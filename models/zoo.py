@@ -108,6 +108,8 @@ def export_onnx(name: str, path: str | os.PathLike, opset: int = 17, batch: int 
         # Below opset 9 weights are graph inputs (IR version 3) by necessity; no need to say so.
         warnings.filterwarnings("ignore", message="Setting 'keep_initializers_as_inputs=False'")
         warnings.filterwarnings("ignore", message="Constant folding", category=UserWarning)
+        # local_response_norm checks its input's size in Python while being traced: harmless here.
+        warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
         # No constant folding: BatchNormalization stays a node of its own and every layer
         # keeps the name of its torch module (folding renames fused convs 'node_Conv_N').
         # codesign's frontend folds BatchNormalization, Identity and shape arithmetic itself.
