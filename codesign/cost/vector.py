@@ -15,8 +15,16 @@ one operation per MAC unit per cycle, epilogues overlap with the producer's outp
 from __future__ import annotations
 
 from codesign.cost.result import LayerCost
-from codesign.ir import Node
+from codesign.ir import Node, Op
 from codesign.mapping.hardware import Hardware
+
+
+def constant_words_read(node: Node) -> float:
+    """Words of constants the op reads: a Gather (embedding lookup) reads only the rows it
+    gathers, not its whole table; other ops read their constant operands once."""
+    if node.op is Op.GATHER and node.params:
+        return float(sum(value.type.elements for value in node.outputs))
+    return float(node.param_count)
 
 
 def vector_cost(node: Node, hardware: Hardware, fused_into: str | None = None) -> LayerCost:
@@ -24,7 +32,7 @@ def vector_cost(node: Node, hardware: Hardware, fused_into: str | None = None) -
     staging = next((level for level in hardware.levels[1:] if "input" in level.holds), dram)
     # Words at the architecture's word size: the model's float32 is not the hardware's format.
     streamed = node.inputs[1:] if fused_into else node.inputs
-    read_words = float(sum(value.type.elements for value in streamed) + node.param_count)
+    read_words = float(sum(value.type.elements for value in streamed)) + constant_words_read(node)
     write_words = 0.0 if fused_into else float(sum(value.type.elements for value in node.outputs))
     round_trip = 0.0 if staging is dram else staging.write_J + staging.read_J
     breakdown = {dram.name: read_words * dram.read_J + write_words * dram.write_J}

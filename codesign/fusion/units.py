@@ -15,6 +15,7 @@ import numpy
 
 from codesign.compiler import CompiledLayer, LayerByLayer
 from codesign.cost.dataflow import capacity_use, inner_products
+from codesign.cost.vector import constant_words_read
 from codesign.ir import ConvAttrs, Graph, Node
 from codesign.mapping.hardware import Hardware, Level
 from codesign.mapping.problem import TENSORS
@@ -134,7 +135,7 @@ def _unit(layer: CompiledLayer, epilogues: list[CompiledLayer], hardware: Hardwa
         output=output.name, output_shape=output.type.shape,
         energy_J=layer.cost.energy_J + sum(e.cost.energy_J for e in epilogues),
         cycles=layer.cost.cycles + sum(e.cost.cycles for e in epilogues), dram=dram,
-        weight_words=float(layer.node.param_count), compute_cycles=cycles[0], staging_cycles=cycles[1],
+        weight_words=constant_words_read(layer.node), compute_cycles=cycles[0], staging_cycles=cycles[1],
         other_cycles=cycles[2], staging_use_words=_staging_use(layer, platform),
         window_rows=_window_rows(layer.node), row_tileable=_row_tileable(layer.node),
     )
@@ -165,7 +166,7 @@ def _add_streamed_traffic(dram: dict[str, Traffic], node: Node, fused: bool) -> 
         previous = dram.get(value.name, Traffic())
         dram[value.name] = Traffic(previous.reads + value.type.elements, previous.writes)
     if node.param_count:
-        dram[WEIGHTS] = Traffic(dram.get(WEIGHTS, Traffic()).reads + node.param_count)
+        dram[WEIGHTS] = Traffic(dram.get(WEIGHTS, Traffic()).reads + constant_words_read(node))
     if not fused:
         dram[node.outputs[0].name] = Traffic(0.0, float(node.outputs[0].type.elements))
 
