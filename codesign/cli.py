@@ -27,13 +27,17 @@ def app() -> None:
     """Hardware-software co-design compiler and simulator for NN accelerators."""
 
 
-def model_options(command):
+def model_options(command, required: bool = True):
     """MODEL plus the options every command that imports a model takes."""
     command = click.option("--allow-unknown", is_flag=True,
                            help="Import unknown op types as zero-cost opaque nodes instead of failing.")(command)
     command = click.option("--input-shape", "input_shapes", multiple=True, metavar="NAME=1x3x224x224",
                            help="Bind a dynamic graph input (repeatable).")(command)
-    return click.argument("model")(command)
+    return click.argument("model", required=required)(command)
+
+
+def optional_model_options(command):
+    return model_options(command, required=False)
 
 
 json_option = click.option("--json", "json_path", type=click.Path(path_type=Path), metavar="FILE",
@@ -68,9 +72,11 @@ def inspect(model, input_shapes, allow_unknown, json_path, views, print_ir) -> N
 
 
 @app.command("compile")
-@model_options
+@optional_model_options
 @click.option("--arch", "arch_spec", required=True, metavar="NAME|FILE",
               help="Target architecture: a name from `codesign arch list` or a YAML spec.")
+@click.option("--workload", metavar="search:N=..,D=..,Q=..",
+              help="Instead of MODEL: N patterns of D bits searched Q times (FeFET macros), compared with a GPU.")
 @click.option("-p", "--passes", "pipeline", metavar="PIPELINE",
               help='Passes to run first, e.g. "fuse-layers{population=64,generations=200,seed=0}".')
 @click.option("--objective", default="edp", show_default=True,
@@ -79,9 +85,13 @@ def inspect(model, input_shapes, allow_unknown, json_path, views, print_ir) -> N
 @json_option
 @click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
               help="Write PNG plots (energy by level and tensor, latency; fusion groups and convergence) into DIR.")
-def compile_command(model, input_shapes, allow_unknown, arch_spec, pipeline, objective, seed, json_path,
+def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pipeline, objective, seed, json_path,
                     plot_directory) -> None:
     """Map every layer of MODEL onto an architecture; report energy, latency, EDP and traffic."""
+    if (model is None) == (workload is None):
+        raise CodesignError("compile needs either MODEL or --workload (not both)")
+    if workload is not None:
+        return _compile_workload(workload, arch_spec, json_path)
     from codesign.arch import load_arch
     from codesign.compiler import compile_layers
     from codesign.frontend import load_model, parse_input_shape
@@ -123,6 +133,24 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, pipeline, obj
             paths += plot_fusion(fusion, plot_directory, f"{model} on {arch.name}")
         for path in paths:
             console.print(f"wrote {path}")
+
+
+def _compile_workload(text: str, arch_spec: str, json_path: Path | None) -> None:
+    from codesign.arch import load_arch
+    from codesign.cost.search_workload import compile_search, parse_workload
+    from codesign.report.compile import compile_json, compile_table, human_energy, human_time
+    from codesign.report.output import write_json
+
+    report, comparison = compile_search(parse_workload(text), load_arch(arch_spec))
+    console.print(compile_table(report))
+    gpu, ratios = comparison["gpu_reference"], comparison["vs_gpu"]
+    console.print(f"{gpu['name']}: {human_energy(gpu['energy_J'])}, {human_time(gpu['latency_s'])}; "
+                  f"FeFET is {ratios['latency_ratio']:.2f}x faster and {ratios['energy_ratio']:.0f}x more "
+                  f"energy-efficient ({ratios['energy_ratio_without_dram']:.0f}x without DRAM on either side)",
+                  highlight=False, soft_wrap=True)
+    if json_path is not None:
+        write_json(json_path, compile_json(report) | comparison)
+        console.print(f"wrote {json_path}")
 
 
 @contextlib.contextmanager

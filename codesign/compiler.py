@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from codesign.arch.energy import energy_table
+from codesign.arch.cim import CrossbarConfig, FefetArrayConfig
 from codesign.arch.schema import Architecture
+from codesign.cost.in_memory import in_memory_target
 from codesign.cost.result import CompileReport, LayerCost, MapperStats
 from codesign.cost.vector import vector_cost
 from codesign.errors import CodesignError
@@ -51,25 +53,42 @@ def compile_graph(graph: Graph, arch: Architecture, objective: str = "edp", seed
     return compile_layers(graph, arch, objective, seed, model_name, on_layer).report
 
 
+@dataclass(eq=False)
+class DataflowTarget:
+    """Eyeriss/Simba-like targets: the mapper finds each distinct layer shape's best mapping."""
+
+    hardware: Hardware
+    arch_key: str
+    objective: str
+    seed: int
+    evaluated: int = 0
+
+    def map(self, node: Node) -> tuple[LayerCost, BestMapping]:
+        problem = problem_of(node)
+        fresh = (self.arch_key, self.objective, self.seed, problem.key) not in _MAPPINGS
+        best = _search(node, self.hardware, self.arch_key, self.objective, self.seed)
+        self.evaluated += best.evaluated if fresh else 0
+        return layer_cost(node, best), best
+
+
 def compile_layers(graph: Graph, arch: Architecture, objective: str = "edp", seed: int = 0,
                    model_name: str | None = None,
                    on_layer: Callable[[Node], None] | None = None) -> LayerByLayer:
     check_objective(objective)
-    hardware = hardware_of(arch, energy_table(arch))
-    arch_key = arch.model_dump_json()
-    mapped: dict[tuple, BestMapping] = {}
-    layers, evaluated, start = [], 0, time.perf_counter()
+    in_memory = isinstance(arch.compute, (CrossbarConfig, FefetArrayConfig))
+    if in_memory:
+        target = in_memory_target(arch)
+    else:
+        target = DataflowTarget(hardware_of(arch, energy_table(arch)), arch.model_dump_json(), objective, seed)
+    hardware = target.hardware
+    layers, start = [], time.perf_counter()
     epilogue_host: dict[str, str] = {}  # value -> the compute layer whose output stage produces it
     for node in graph.nodes:
         if node.op.is_zero_cost:
             continue
         if node.op.is_compute:
-            problem = problem_of(node)
-            if problem.key not in mapped:
-                fresh = (arch_key, objective, seed, problem.key) not in _MAPPINGS
-                mapped[problem.key] = _search(node, hardware, arch_key, objective, seed)
-                evaluated += mapped[problem.key].evaluated if fresh else 0
-            layers.append(CompiledLayer(node, layer_cost(node, mapped[problem.key]), mapped[problem.key], None))
+            cost, best = (target.map(node), None) if in_memory else target.map(node)
+            layers.append(CompiledLayer(node, cost, best, None))
             host = node.name
         else:
             epilogue_of = _epilogue_host(graph, node, epilogue_host)
@@ -79,8 +98,11 @@ def compile_layers(graph: Graph, arch: Architecture, objective: str = "edp", see
             epilogue_host[node.outputs[0].name] = host
         if on_layer is not None:
             on_layer(node)
+    seconds = time.perf_counter() - start
+    stats = MapperStats(0, seconds, "im2col onto the compute-in-memory macro") if in_memory \
+        else MapperStats(target.evaluated, seconds)
     report = CompileReport(model_name or graph.name, arch.name, objective, arch.clock_frequency_Hz,
-                           tuple(layer.cost for layer in layers), MapperStats(evaluated, time.perf_counter() - start))
+                           tuple(layer.cost for layer in layers), stats)
     return LayerByLayer(report, tuple(layers), hardware)
 
 

@@ -1,11 +1,15 @@
 """Plain-text summary of an architecture: a header, one line per component, then its per-action energies."""
 
+from codesign.arch.cim import CrossbarConfig, FefetArrayConfig
+from codesign.arch.display_cim import format_cim
 from codesign.arch.energy import EnergyTable, energy_table
 from codesign.arch.schema import Architecture, ComputeUnit, MemoryLevel, SpatialFanout
 
 
 def format_arch(arch: Architecture) -> str:
     """A readable summary for `codesign arch show`; display units, not SI, for reading ease."""
+    if isinstance(arch.compute, (CrossbarConfig, FefetArrayConfig)):
+        return '\n'.join([f'{arch.name}: {arch.description}', *format_cim(arch)])
     header = [
         f'{arch.name}: {arch.description}',
         (f'  {arch.technology_node_m * 1e9:g} nm, {_frequency(arch.clock_frequency_Hz)}, {arch.dataflow} dataflow, '

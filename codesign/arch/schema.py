@@ -10,21 +10,10 @@ from enum import StrEnum
 from math import prod
 from typing import Annotated, Literal, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-PositiveCount = Annotated[int, Field(strict=True, gt=0)]
-PositiveQuantity = Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
-# Identifiers, so that mappings and reports can name components without quoting.
-Name = Annotated[str, Field(pattern=r'^[A-Za-z_][A-Za-z0-9_]*$')]
-
-
-class FieldError(ValueError):
-    """A cross-field check failed; `location` is the field path below the model that raised it."""
-
-    def __init__(self, location: tuple[str | int, ...], message: str):
-        super().__init__(message)
-        self.location = location
-
+from codesign.arch.cim import CrossbarConfig, FefetArrayConfig
+from codesign.arch.schema_base import FieldError, Name, PositiveCount, PositiveQuantity, SpecModel
 
 class Tensor(StrEnum):
     """The operands of a convolution or matrix multiply, as storage levels see them."""
@@ -66,12 +55,7 @@ class Dataflow(StrEnum):
     OUTPUT_STATIONARY = 'output_stationary'
     INPUT_STATIONARY = 'input_stationary'
     NO_LOCAL_REUSE = 'no_local_reuse'
-
-
-class SpecModel(BaseModel):
-    """Base of every spec model: unknown fields are errors, values are immutable."""
-
-    model_config = ConfigDict(extra='forbid', frozen=True, use_attribute_docstrings=True)
+    IN_MEMORY = 'in_memory'  # compute-in-memory macros: weights stay in the array
 
 
 class MemoryLevel(SpecModel):
@@ -162,7 +146,10 @@ class ComputeUnit(SpecModel):
     """Bits of the adder and of the partial sums it produces."""
 
 
-Component = Annotated[Union[MemoryLevel, SpatialFanout, ComputeUnit], Field(discriminator='kind')]
+Component = Annotated[Union[MemoryLevel, SpatialFanout, ComputeUnit, CrossbarConfig, FefetArrayConfig],
+                      Field(discriminator='kind')]
+INNERMOST_KINDS = (ComputeUnit, CrossbarConfig, FefetArrayConfig)
+"""A spec ends in one of these: a digital MAC array (dataflow target) or a compute-in-memory macro."""
 # The `kind:` tags, read from the union so that a new kind needs no second edit.
 COMPONENT_KINDS = tuple(get_args(model.model_fields['kind'].annotation)[0]
                         for model in get_args(get_args(Component)[0]))
@@ -200,7 +187,7 @@ class Architecture(SpecModel):
         return tuple(item for item in self.hierarchy if isinstance(item, SpatialFanout))
 
     @property
-    def compute(self) -> ComputeUnit:
+    def compute(self) -> ComputeUnit | CrossbarConfig | FefetArrayConfig:
         return self.hierarchy[-1]
 
     def component(self, name: str) -> MemoryLevel | SpatialFanout | ComputeUnit:
@@ -259,9 +246,10 @@ def _check_outermost(hierarchy: tuple[Component, ...]) -> None:
 
 def _check_compute_last(hierarchy: tuple[Component, ...]) -> None:
     last_index = len(hierarchy) - 1
-    if not isinstance(hierarchy[-1], ComputeUnit):
+    if not isinstance(hierarchy[-1], INNERMOST_KINDS):
         raise FieldError(('hierarchy', last_index, 'kind'),
-                         f'the innermost component must be compute (got {hierarchy[-1].kind!r})')
+                         f'the innermost component must be compute, crossbar or fefet_array '
+                         f'(got {hierarchy[-1].kind!r})')
     for index, item in enumerate(hierarchy[:-1]):
-        if isinstance(item, ComputeUnit):
-            raise FieldError(('hierarchy', index, 'kind'), "only the last component may be 'compute'")
+        if isinstance(item, INNERMOST_KINDS):
+            raise FieldError(('hierarchy', index, 'kind'), f"only the last component may be {item.kind!r}")

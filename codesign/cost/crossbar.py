@@ -36,7 +36,9 @@ from codesign.arch.components.mac import ENERGY_REFERENCE_NODE_M, add_energy_J
 from codesign.arch.components.scaling import energy_scale
 from codesign.arch.components.sram import Sram
 from codesign.arch.components.wire import Wire
+from codesign.arch.cim import CrossbarConfig
 from codesign.cost.crossbar_mapping import CrossbarMapping, map_layer, required_adc_bits
+
 from codesign.cost.result import LayerCost
 from codesign.ir.loopnest import LoopNest
 
@@ -47,71 +49,11 @@ __all__ = ['BREAKDOWN_KEYS', 'CrossbarConfig', 'CrossbarEnergies', 'CrossbarLaye
            'required_adc_bits', 'to_layer_cost']
 
 
-@dataclass(frozen=True)
-class CrossbarConfig:
-    """An analog crossbar accelerator, flat so that a spec loader can build it field by field."""
-
-    name: str
-    """Shown in reports."""
-    crossbar_rows: int
-    """Word lines per crossbar: inputs one crossbar sums over."""
-    crossbar_columns: int
-    """Bit lines per crossbar."""
-    cell_bits: int
-    """Bits stored per cell; a weight takes ceil(weight_bits / cell_bits) adjacent columns."""
-    weight_bits: int
-    """Bits of every weight."""
-    input_bits: int
-    """Bits of every activation, inputs and outputs alike."""
-    input_bits_per_cycle: int
-    """DAC resolution: input bits applied per read (1 = bit-serial streaming)."""
-    rows_per_read: int
-    """Rows driven together in one read (at most crossbar_rows)."""
-    adc_bits: int
-    """Resolution of the ADCs: the most bits any conversion gets."""
-    columns_per_adc: int
-    """Columns sharing one ADC, converted one after another."""
-    adc_sample_rate_Hz: float
-    """Conversions per second of one ADC."""
-    adc_model: str
-    """'murmann' or 'zigzag' (codesign.arch.components.adc)."""
-    array_read_time_s: float
-    """Analog settling/integration time of one read."""
-    crossbars_per_tile: int
-    """Crossbars sharing one tile buffer."""
-    tiles: int
-    """Tiles on the chip: tiles x crossbars_per_tile crossbars work in parallel."""
-    replicate_weights: bool
-    """Whether idle crossbars hold copies of a layer's weights to share its output positions."""
-    technology_node_m: float
-    """Node of the digital and mixed-signal parts (ADC, adders, buffer, wires)."""
-    supply_V: float
-    """Used by the 'zigzag' ADC model (its energy goes with VDD^2)."""
-    cell_read_energy_J: float
-    """One cell on a driven row, read once."""
-    row_drive_energy_J: float
-    """Driving one row (DAC or word-line driver) for one read."""
-    buffer_capacity_bytes: int
-    """Tile buffer holding the layer's inputs and outputs."""
-    buffer_width_bits: int
-    """Bits per tile-buffer access."""
-    noc_distance_m: float
-    """Mean distance an activation travels between tiles."""
-    dram_energy_per_bit_J: float
-    """Off-chip traffic, read or written."""
-    clock_frequency_Hz: float
-    """Digital clock: only converts latency to reported cycles."""
-
-    @property
-    def crossbars(self) -> int:
-        return self.tiles * self.crossbars_per_tile
-
-
 def isaac_like() -> CrossbarConfig:
     """ISAAC (A. Shafiee et al., ISCA 2016, 32 nm): figures from its IMA/tile parameter table."""
     crossbars_per_ima, read_cycle_s = 8, 100e-9  # 128 conversions of one 1.28 GS/s ADC per read
     return CrossbarConfig(
-        name='isaac-like', crossbar_rows=128, crossbar_columns=128, cell_bits=2,
+        name='isaac_like', crossbar_rows=128, crossbar_columns=128, cell_bits=2,
         weight_bits=16, input_bits=16, input_bits_per_cycle=1,  # 16-bit fixed point, 1-bit DACs
         rows_per_read=128, adc_bits=8, columns_per_adc=128, adc_sample_rate_Hz=1.28e9,
         adc_model='murmann', array_read_time_s=read_cycle_s,
@@ -131,7 +73,7 @@ def neurosim_like() -> CrossbarConfig:
     """DNN+NeuroSim V1.3 defaults (Param.cpp; RRAM 1T1R, 22 nm), chip size our assumption."""
     feature_size_m, bit_line_F_per_m, read_voltage_V, supply_V = 40e-9, 0.2e-15 / 1e-6, 0.5, 0.8
     return CrossbarConfig(
-        name='neurosim-like', crossbar_rows=128, crossbar_columns=128, cell_bits=2,
+        name='neurosim_like', crossbar_rows=128, crossbar_columns=128, cell_bits=2,
         weight_bits=8, input_bits=8, input_bits_per_cycle=1,  # 8-bit weights/activations, bit-serial
         rows_per_read=128, adc_bits=5, columns_per_adc=8,  # levelOutput 32, numColMuxed 8
         adc_sample_rate_Hz=1e9, adc_model='murmann',  # clkFreq 1 GHz; NeuroSim's MLSA -> survey ADC

@@ -25,7 +25,7 @@ from math import ceil, log2
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from codesign.cost.crossbar import CrossbarConfig
+    from codesign.arch.cim import CrossbarConfig
     from codesign.ir.loopnest import LoopNest
 
 

@@ -30,13 +30,13 @@ macro has is charged no rewrite energy or time, only the extra passes), leakage,
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from itertools import pairwise
 
 from codesign.arch.components.dram import DRAM_ENERGY_PER_BIT_J
 from codesign.arch.components.mac import add_energy_J
 from codesign.arch.components.scaling import energy_scale
 from codesign.arch.components.sram import Sram
+from codesign.arch.cim import FefetArrayConfig
 from codesign.cost.result import LayerCost
 from codesign.ir.loopnest import LoopNest
 
@@ -45,79 +45,6 @@ DIGITAL_REFERENCE_NODE_M = 45e-9
 """The node of the adder energies in mac.py (Horowitz 2014)."""
 DEFAULT_BIT_DENSITY = 0.5
 BREAKDOWN_KEYS = ("cell_charge", "sense_precharge", "drivers", "adc", "shift_add", "buffer", "dram")
-
-
-@dataclass(frozen=True)
-class FefetArrayConfig:
-    """A macro of `arrays` identical 1FeFET-1C arrays; SI units (farads, volts, seconds, joules)."""
-
-    rows: int
-    """Cells per column (the reduction length one cycle can sum)."""
-    columns: int
-    """Cells per row; one ADC per column."""
-    arrays: int
-    """Arrays in the macro, all computing in parallel."""
-    cell_bits: int
-    """Bits stored per cell: 2^cell_bits FeFET Vth states."""
-    capacitor_F: float
-    """C_cell, the capacitor in series with each FeFET."""
-    sense_capacitance_F: float
-    """C_sense: bit line, sense node and ADC input, without the cell capacitors."""
-    line_capacitance_per_cell_F: float
-    """Input/word-line capacitance one cell adds to its row (gate or junction plus wire)."""
-    supply_V: float
-    """Swing of the row drivers."""
-    read_V: float
-    """Voltage a fully conducting cell's capacitor charges to."""
-    vth_states_V: tuple[float, ...]
-    """The FeFET threshold voltages of the 2^cell_bits stored states, ascending."""
-    vth_sigma_V: float
-    """Device-to-device standard deviation of each Vth state."""
-    capacitor_mismatch_sigma: float
-    """Relative standard deviation of C_cell (random mismatch)."""
-    adc_bits: int
-    """Column ADC resolution."""
-    adc_fom_J_per_step: float
-    """Walden figure of merit of the column ADC: energy per conversion step."""
-    precharge_s: float
-    """Duration of the precharge (reset) phase."""
-    charge_s: float
-    """Duration of the charging phase (input line RC and cell charging settle)."""
-    share_s: float
-    """Duration of the charge-sharing phase."""
-    adc_bit_time_s: float
-    """One SAR comparator cycle; a conversion takes adc_bits of them."""
-    temperature_K: float
-    """Temperature of the kT/C sampling noise on the sense node."""
-    technology_node_m: float
-    """CMOS node of the digital periphery (shift-and-add, buffer)."""
-    buffer_capacity_bits: int
-    """On-chip SRAM buffer holding inputs and outputs."""
-    buffer_width_bits: int
-    """Bits per buffer access."""
-    dram_J_per_bit: float
-    """Off-chip energy per bit read or written."""
-    dram_bandwidth_B_per_s: float
-    """Off-chip bandwidth, bytes per second."""
-
-    def __post_init__(self) -> None:
-        if len(self.vth_states_V) != 2**self.cell_bits:
-            raise ValueError(f"vth_states_V has {len(self.vth_states_V)} states; "
-                             f"cell_bits={self.cell_bits} needs {2**self.cell_bits}")
-        if list(self.vth_states_V) != sorted(self.vth_states_V):
-            raise ValueError(f"vth_states_V must ascend, got {self.vth_states_V}")
-        for name in ("rows", "columns", "arrays", "cell_bits", "adc_bits"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-
-    @property
-    def levels(self) -> int:
-        return 2**self.cell_bits
-
-    @property
-    def cycle_s(self) -> float:
-        """One compute cycle: precharge, charge, share, convert."""
-        return self.precharge_s + self.charge_s + self.share_s + self.adc_bits * self.adc_bit_time_s
 
 
 def fefet_1f1c_default() -> FefetArrayConfig:

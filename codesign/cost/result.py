@@ -32,6 +32,8 @@ class LayerCost:
 class MapperStats:
     mappings_evaluated: int
     seconds: float
+    method: str = "mapping search"
+    """How layers were placed: the dataflow mapper's search, or a fixed mapping (compute in memory)."""
 
     @property
     def mappings_per_second(self) -> float:

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from codesign.arch.schema import Architecture
+from codesign.arch.schema import Architecture, ComputeUnit
 from codesign.compiler import compile_layers
+from codesign.errors import CodesignError
 from codesign.fusion.genetic import search_fusion
 from codesign.fusion.groups import GroupModel
 from codesign.fusion.schedule import Schedule, greedy, layer_by_layer
@@ -66,6 +67,9 @@ class FuseLayers:
 
     def run(self, graph: Graph, arch: Architecture,
             progress: Callable[[str], None] | None = None) -> PassResult:
+        if not isinstance(arch.compute, ComputeUnit):
+            raise CodesignError(f"fuse-layers schedules dataflow targets (a spec ending in kind compute); "
+                                f"'{arch.name}' ends in kind {arch.compute.kind!r}")
         start = time.perf_counter()
         compiled = compile_layers(graph, arch, self.objective, self.seed)
         units, platform = build_units(graph, compiled)

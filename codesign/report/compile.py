@@ -24,6 +24,7 @@ def compile_json(report: CompileReport) -> dict:
             "mappings_evaluated": int(report.mapper.mappings_evaluated),
             "seconds": float(report.mapper.seconds),
             "mappings_per_second": float(report.mapper.mappings_per_second),
+            "method": report.mapper.method,
         },
         "layers": [layer_json(layer) for layer in report.layers],
         "total": {
@@ -88,9 +89,13 @@ def plain(value: Any) -> Any:
 
 def compile_table(report: CompileReport) -> Table:
     mapper = report.mapper
-    searched = (f"{human(mapper.mappings_evaluated)} mappings in {mapper.seconds:.1f} s "
-                f"({human(mapper.mappings_per_second)}/s)" if mapper.mappings_evaluated
-                else "mappings found earlier in this run")
+    if mapper.method != "mapping search":
+        searched = mapper.method
+    elif mapper.mappings_evaluated:
+        searched = (f"{human(mapper.mappings_evaluated)} mappings in {mapper.seconds:.1f} s "
+                    f"({human(mapper.mappings_per_second)}/s)")
+    else:
+        searched = "mappings found earlier in this run"
     table = Table(
         title=f"{report.model} on {report.arch} (objective: {report.objective})", title_justify="left",
         caption=f"EDP {engineering(report.edp_Js, 'J·s')}; {searched}", caption_justify="left",

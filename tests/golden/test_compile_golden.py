@@ -13,7 +13,8 @@ from codesign.compiler import compile_graph
 from codesign.frontend import load_model
 from tests.golden.conftest import DATA, REGENERATE
 
-CASES = [("resnet18", "eyeriss"), ("resnet18", "simba"), ("digits_cnn", "eyeriss")]
+CASES = [("resnet18", "eyeriss"), ("resnet18", "simba"), ("digits_cnn", "eyeriss"),
+         ("resnet18", "crossbar"), ("resnet18", "crossbar_neurosim"), ("resnet18", "fefet_1f1c")]
 
 
 def layer_numbers(model: str, arch: str) -> list[dict]:

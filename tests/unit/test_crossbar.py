@@ -1,7 +1,6 @@
 """The ADC-limited crossbar target: layers small enough to count by hand, the ADC models, invariants."""
 
 import math
-from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -20,6 +19,11 @@ from codesign.cost.crossbar import (
     to_layer_cost,
 )
 from codesign.ir.loopnest import MATMUL_EINSUM, LoopNest
+
+
+def replace(config, **changes):
+    """A copy of a frozen spec model with some fields changed."""
+    return config.model_copy(update=changes)
 
 # Round per-action energies so that every expected number below is a hand product.
 HAND_ENERGIES = CrossbarEnergies(

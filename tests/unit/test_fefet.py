@@ -2,7 +2,6 @@
 published comparisons (111.6 TOPS/W macro; > 2x latency, ~1000x energy vs. GPU), printed."""
 
 import math
-from dataclasses import replace
 from itertools import pairwise
 
 import pytest
@@ -22,6 +21,11 @@ from codesign.cost.fefet import (
 )
 from codesign.cost.fefet_search import NVIDIA_A100, evaluate_search
 from codesign.ir.loopnest import MATMUL_EINSUM, LoopNest
+
+
+def replace(config, **changes):
+    """A copy of a frozen spec model with some fields changed."""
+    return config.model_copy(update=changes)
 
 FEMTO = 1e-15
 PUBLISHED_TOPS_PER_W = 111.6  # 2-bit 1F1C macro, Laleni et al., IEEE JXCDC 10:153-160, 2024

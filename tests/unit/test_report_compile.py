@@ -56,7 +56,7 @@ def synthetic_report(layer_count: int = 4) -> CompileReport:
 def test_json_has_exactly_the_documented_keys():
     document = compile_json(synthetic_report())
     assert set(document) == {"model", "arch", "objective", "clock_frequency_Hz", "mapper", "layers", "total"}
-    assert set(document["mapper"]) == {"mappings_evaluated", "seconds", "mappings_per_second"}
+    assert set(document["mapper"]) == {"mappings_evaluated", "seconds", "mappings_per_second", "method"}
     assert document["mapper"]["mappings_per_second"] == pytest.approx(12_345 / 2.5)
     assert all(set(entry) == LAYER_KEYS for entry in document["layers"])
     assert set(document["total"]) == TOTAL_KEYS

@@ -1,0 +1,168 @@
+"""Compute-in-memory macros as spec components: the innermost `kind:` of a CiM spec.
+
+`crossbar` (an ADC-limited analog crossbar accelerator, codesign/cost/crossbar.py) and
+`fefet_array` (a 1FeFET-1C charge-domain macro, codesign/cost/fefet.py). The cost models
+read these validated, immutable values directly.
+"""
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from codesign.arch.schema_base import FieldError, Name, PositiveCount, PositiveQuantity, SpecModel
+
+Bits = Annotated[int, Field(strict=True, ge=1, le=32)]
+AdcBits = Annotated[int, Field(strict=True, ge=1, le=16)]
+NonNegativeQuantity = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class CrossbarConfig(SpecModel):
+    """An ADC-limited analog crossbar accelerator (kind: crossbar), the innermost component of its spec."""
+
+    kind: Literal['crossbar'] = 'crossbar'
+    """Component kind."""
+    name: Name
+    """Shown in reports."""
+    crossbar_rows: PositiveCount
+    """Word lines per crossbar: inputs one crossbar sums over."""
+    crossbar_columns: PositiveCount
+    """Bit lines per crossbar."""
+    cell_bits: Bits
+    """Bits stored per cell; a weight takes ceil(weight_bits / cell_bits) adjacent columns."""
+    weight_bits: Bits
+    """Bits of every weight."""
+    input_bits: Bits
+    """Bits of every activation, inputs and outputs alike."""
+    input_bits_per_cycle: Bits
+    """DAC resolution: input bits applied per read (1 = bit-serial streaming)."""
+    rows_per_read: PositiveCount
+    """Rows driven together in one read (at most crossbar_rows)."""
+    adc_bits: AdcBits
+    """Resolution of the ADCs: the most bits any conversion gets."""
+    columns_per_adc: PositiveCount
+    """Columns sharing one ADC, converted one after another."""
+    adc_sample_rate_Hz: PositiveQuantity
+    """Conversions per second of one ADC."""
+    adc_model: Literal['murmann', 'zigzag'] = 'murmann'
+    """'murmann' or 'zigzag' (codesign.arch.components.adc)."""
+    array_read_time_s: PositiveQuantity
+    """Analog settling/integration time of one read."""
+    crossbars_per_tile: PositiveCount
+    """Crossbars sharing one tile buffer."""
+    tiles: PositiveCount
+    """Tiles on the chip: tiles x crossbars_per_tile crossbars work in parallel."""
+    replicate_weights: bool
+    """Whether idle crossbars hold copies of a layer's weights to share its output positions."""
+    technology_node_m: PositiveQuantity
+    """Node of the digital and mixed-signal parts (ADC, adders, buffer, wires)."""
+    supply_V: PositiveQuantity
+    """Used by the 'zigzag' ADC model (its energy goes with VDD^2)."""
+    cell_read_energy_J: PositiveQuantity
+    """One cell on a driven row, read once."""
+    row_drive_energy_J: PositiveQuantity
+    """Driving one row (DAC or word-line driver) for one read."""
+    buffer_capacity_bytes: PositiveCount
+    """Tile buffer holding the layer's inputs and outputs."""
+    buffer_width_bits: PositiveCount
+    """Bits per tile-buffer access."""
+    noc_distance_m: PositiveQuantity
+    """Mean distance an activation travels between tiles."""
+    dram_energy_per_bit_J: PositiveQuantity
+    """Off-chip traffic, read or written."""
+    clock_frequency_Hz: PositiveQuantity
+    """Digital clock: only converts latency to reported cycles."""
+
+    @model_validator(mode='after')
+    def _check_fit(self) -> 'CrossbarConfig':
+        if self.cell_bits > self.weight_bits:
+            raise FieldError(('cell_bits',), f'exceeds weight_bits={self.weight_bits} (got {self.cell_bits})')
+        if self.rows_per_read > self.crossbar_rows:
+            raise FieldError(('rows_per_read',), f'exceeds crossbar_rows={self.crossbar_rows} (got {self.rows_per_read})')
+        slices = -(-self.weight_bits // self.cell_bits)
+        if slices > self.crossbar_columns:
+            raise FieldError(('crossbar_columns',), f'cannot hold the {slices} bit slices of one '
+                             f'{self.weight_bits}-bit weight (got {self.crossbar_columns})')
+        if self.input_bits_per_cycle > self.input_bits:
+            raise FieldError(('input_bits_per_cycle',), f'exceeds input_bits={self.input_bits} '
+                             f'(got {self.input_bits_per_cycle})')
+        return self
+
+    @property
+    def crossbars(self) -> int:
+        return self.tiles * self.crossbars_per_tile
+
+
+class FefetArrayConfig(SpecModel):
+    """A macro of `arrays` identical 1FeFET-1C arrays (kind: fefet_array); SI units (farads, volts, seconds, joules)."""
+
+    kind: Literal['fefet_array'] = 'fefet_array'
+    """Component kind."""
+    name: Name = 'fefet_1f1c'
+    """Shown in reports."""
+
+    rows: PositiveCount
+    """Cells per column (the reduction length one cycle can sum)."""
+    columns: PositiveCount
+    """Cells per row; one ADC per column."""
+    arrays: PositiveCount
+    """Arrays in the macro, all computing in parallel."""
+    cell_bits: Bits
+    """Bits stored per cell: 2^cell_bits FeFET Vth states."""
+    capacitor_F: PositiveQuantity
+    """C_cell, the capacitor in series with each FeFET."""
+    sense_capacitance_F: PositiveQuantity
+    """C_sense: bit line, sense node and ADC input, without the cell capacitors."""
+    line_capacitance_per_cell_F: PositiveQuantity
+    """Input/word-line capacitance one cell adds to its row (gate or junction plus wire)."""
+    supply_V: PositiveQuantity
+    """Swing of the row drivers."""
+    read_V: PositiveQuantity
+    """Voltage a fully conducting cell's capacitor charges to."""
+    vth_states_V: tuple[float, ...]
+    """The FeFET threshold voltages of the 2^cell_bits stored states, ascending."""
+    vth_sigma_V: NonNegativeQuantity
+    """Device-to-device standard deviation of each Vth state."""
+    capacitor_mismatch_sigma: NonNegativeQuantity
+    """Relative standard deviation of C_cell (random mismatch)."""
+    adc_bits: AdcBits
+    """Column ADC resolution."""
+    adc_fom_J_per_step: PositiveQuantity
+    """Walden figure of merit of the column ADC: energy per conversion step."""
+    precharge_s: PositiveQuantity
+    """Duration of the precharge (reset) phase."""
+    charge_s: PositiveQuantity
+    """Duration of the charging phase (input line RC and cell charging settle)."""
+    share_s: PositiveQuantity
+    """Duration of the charge-sharing phase."""
+    adc_bit_time_s: PositiveQuantity
+    """One SAR comparator cycle; a conversion takes adc_bits of them."""
+    temperature_K: PositiveQuantity
+    """Temperature of the kT/C sampling noise on the sense node."""
+    technology_node_m: PositiveQuantity
+    """CMOS node of the digital periphery (shift-and-add, buffer)."""
+    buffer_capacity_bits: PositiveCount
+    """On-chip SRAM buffer holding inputs and outputs."""
+    buffer_width_bits: PositiveCount
+    """Bits per buffer access."""
+    dram_J_per_bit: PositiveQuantity
+    """Off-chip energy per bit read or written."""
+    dram_bandwidth_B_per_s: PositiveQuantity
+    """Off-chip bandwidth, bytes per second."""
+
+    @model_validator(mode='after')
+    def _check_states(self) -> 'FefetArrayConfig':
+        if len(self.vth_states_V) != 2**self.cell_bits:
+            raise FieldError(('vth_states_V',), f'cell_bits={self.cell_bits} needs {2**self.cell_bits} states '
+                             f'(got {len(self.vth_states_V)})')
+        if list(self.vth_states_V) != sorted(self.vth_states_V):
+            raise FieldError(('vth_states_V',), f'must ascend (got {list(self.vth_states_V)})')
+        return self
+
+    @property
+    def levels(self) -> int:
+        return 2**self.cell_bits
+
+    @property
+    def cycle_s(self) -> float:
+        """One compute cycle: precharge, charge, share, convert."""
+        return self.precharge_s + self.charge_s + self.share_s + self.adc_bits * self.adc_bit_time_s

@@ -1,0 +1,54 @@
+"""Compute-in-memory targets for `codesign compile`: each compute layer goes to the macro's
+cost model (crossbar.py or fefet.py); other ops use cost/vector.py on the macro's digital
+periphery, described here as a one-level Hardware (DRAM) with a vector unit.
+
+The periphery's vector unit performs one operation per tile (crossbar) or per array
+(FeFET) per clock cycle, each costing one digital addition at the macro's node: pooling,
+activation and normalisation units are not what these papers model, so this is a simple,
+documented stand-in.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from codesign.arch.cim import CrossbarConfig
+from codesign.arch.components.mac import ENERGY_REFERENCE_NODE_M, add_energy_J
+from codesign.arch.components.scaling import energy_scale
+from codesign.arch.schema import Architecture, MemoryLevel
+from codesign.cost import crossbar, fefet
+from codesign.cost.result import LayerCost
+from codesign.ir import Node
+from codesign.mapping.hardware import Hardware, Level
+
+
+@dataclass(frozen=True, eq=False)
+class InMemoryTarget:
+    arch: Architecture
+    hardware: Hardware
+    """The digital periphery, for the ops that are not multiply-accumulates."""
+
+    def map(self, node: Node) -> LayerCost:
+        macro, clock = self.arch.compute, self.arch.clock_frequency_Hz
+        if isinstance(macro, CrossbarConfig):
+            result = crossbar.evaluate_layer(node.loop_nest, macro, crossbar.crossbar_energies(macro))
+            return crossbar.to_layer_cost(node.name, node.op.value, node.macs, result, clock)
+        cost = fefet.evaluate_layer(node.loop_nest, macro, name=node.name, op=node.op.value)
+        return replace(cost, cycles=cost.latency_s * clock)
+
+
+def in_memory_target(arch: Architecture) -> InMemoryTarget:
+    macro = arch.compute
+    dram_spec = next(item for item in arch.hierarchy if isinstance(item, MemoryLevel))
+    if isinstance(macro, CrossbarConfig):
+        word_bits, dram_J_per_bit, lanes = macro.input_bits, macro.dram_energy_per_bit_J, macro.tiles
+    else:
+        word_bits, dram_J_per_bit, lanes = 8, macro.dram_J_per_bit, macro.arrays
+    clock = arch.clock_frequency_Hz
+    word_J = dram_J_per_bit * word_bits
+    dram = Level(dram_spec.name, 0, ("weight", "input", "output"), math.inf, word_bits / 8, word_J, word_J,
+                 dram_spec.bandwidth_at(clock) / clock * 8 / word_bits, shared_port=True)
+    add_J = add_energy_J(word_bits) * energy_scale(ENERGY_REFERENCE_NODE_M, macro.technology_node_m)
+    hardware = Hardware(arch.name, (dram,), (), 1, add_J, lanes, clock, {})
+    return InMemoryTarget(arch, hardware)

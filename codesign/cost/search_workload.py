@@ -1,0 +1,76 @@
+"""The neuro-symbolic workload: N stored patterns of D bits, queried Q times (associative
+search), on a FeFET 1FeFET-1C macro, next to the same search on a reference GPU.
+
+    codesign compile --arch fefet_1f1c --workload search:N=1024,D=512,Q=10000
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from codesign.arch.cim import FefetArrayConfig
+from codesign.arch.schema import Architecture
+from codesign.cost.fefet_search import NVIDIA_A100, SearchCost, evaluate_search
+from codesign.cost.result import CompileReport, LayerCost, MapperStats
+from codesign.errors import CodesignError
+
+FIELDS = ("N", "D", "Q")
+
+
+@dataclass(frozen=True)
+class SearchWorkload:
+    patterns: int
+    bits: int
+    queries: int
+
+    @property
+    def label(self) -> str:
+        return f"search:N={self.patterns},D={self.bits},Q={self.queries}"
+
+
+def parse_workload(text: str) -> SearchWorkload:
+    kind, _, arguments = text.partition(":")
+    values = {}
+    for item in filter(None, arguments.split(",")):
+        key, _, value = item.partition("=")
+        if key.strip() not in FIELDS or not value.strip().isdigit() or int(value) <= 0:
+            raise CodesignError(f"--workload '{text}': expected search:N=<patterns>,D=<bits>,Q=<queries> "
+                                f"with positive integers (bad item '{item}')")
+        values[key.strip()] = int(value)
+    if kind != "search" or set(values) != set(FIELDS):
+        raise CodesignError(f"--workload '{text}': expected search:N=<patterns>,D=<bits>,Q=<queries>")
+    return SearchWorkload(values["N"], values["D"], values["Q"])
+
+
+def compile_search(workload: SearchWorkload, arch: Architecture) -> tuple[CompileReport, dict]:
+    """The search as a one-layer compile report, and a JSON block comparing it with the GPU."""
+    macro = arch.compute
+    if not isinstance(macro, FefetArrayConfig):
+        raise CodesignError(f"--workload search runs on a FeFET macro (kind fefet_array); "
+                            f"'{arch.name}' ends in kind {macro.kind!r} (try --arch fefet_1f1c)")
+    ours = evaluate_search(workload.patterns, workload.bits, workload.queries, macro)
+    gpu = NVIDIA_A100.search_cost(workload.patterns, workload.bits, workload.queries)
+    layer = LayerCost(name=workload.label, op="AssociativeSearch", macs=0, energy_J=ours.energy_J,
+                      latency_s=ours.latency_s, cycles=ours.latency_s * arch.clock_frequency_Hz, utilization=0.0,
+                      dram_bytes=_dram_bytes(workload), energy_breakdown_J=dict(ours.energy_breakdown_J))
+    report = CompileReport(workload.label, arch.name, "search", arch.clock_frequency_Hz, (layer,),
+                           MapperStats(0, 0.0, "associative search on the FeFET macro"))
+    return report, _comparison(ours, gpu)
+
+
+def _dram_bytes(workload: SearchWorkload) -> float:
+    index_bits = max(1, (workload.patterns - 1).bit_length())
+    return (workload.patterns * workload.bits + workload.queries * (workload.bits + index_bits)) / 8
+
+
+def _comparison(ours: SearchCost, gpu: SearchCost) -> dict:
+    on_chip = ours.energy_J - ours.energy_breakdown_J["dram"]
+    gpu_on_chip = gpu.energy_J - gpu.energy_breakdown_J["dram"]
+    return {
+        "gpu_reference": {"name": NVIDIA_A100.name, "energy_J": gpu.energy_J, "latency_s": gpu.latency_s,
+                          "energy_breakdown_J": dict(gpu.energy_breakdown_J)},
+        "vs_gpu": {"latency_ratio": gpu.latency_s / ours.latency_s, "energy_ratio": gpu.energy_J / ours.energy_J,
+                   "energy_ratio_without_dram": gpu_on_chip / on_chip,
+                   "energy_per_search_J": ours.energy_per_search_J,
+                   "latency_per_search_s": ours.latency_per_search_s},
+    }
