@@ -2,6 +2,9 @@
 cost model (crossbar.py or fefet.py); other ops use cost/vector.py on the macro's digital
 periphery, described here as a one-level Hardware (DRAM) with a vector unit.
 
+Crossbar layers are sparsity-aware: the most non-zero weights any column holds among the
+rows of one read sets the ADC resolution the layer needs (read from the imported weights).
+
 The periphery's vector unit performs one operation per tile (crossbar) or per array
 (FeFET) per clock cycle, each costing one digital addition at the macro's node: pooling,
 activation and normalisation units are not what these papers model, so this is a simple,
@@ -13,13 +16,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+import numpy
+
 from codesign.arch.cim import CrossbarConfig
 from codesign.arch.components.mac import ENERGY_REFERENCE_NODE_M, add_energy_J
 from codesign.arch.components.scaling import energy_scale
 from codesign.arch.schema import Architecture, MemoryLevel
 from codesign.cost import crossbar, fefet
 from codesign.cost.result import LayerCost
-from codesign.ir import Node
+from codesign.ir import ConvAttrs, MatMulAttrs, Node
 from codesign.mapping.hardware import Hardware, Level
 
 
@@ -32,10 +37,41 @@ class InMemoryTarget:
     def map(self, node: Node) -> LayerCost:
         macro, clock = self.arch.compute, self.arch.clock_frequency_Hz
         if isinstance(macro, CrossbarConfig):
-            result = crossbar.evaluate_layer(node.loop_nest, macro, crossbar.crossbar_energies(macro))
+            nonzero = nonzero_rows_per_read(node, macro.rows_per_read)
+            result = crossbar.evaluate_layer(node.loop_nest, macro, crossbar.crossbar_energies(macro), nonzero)
             return crossbar.to_layer_cost(node.name, node.op.value, node.macs, result, clock)
         cost = fefet.evaluate_layer(node.loop_nest, macro, name=node.name, op=node.op.value)
         return replace(cost, cycles=cost.latency_s * clock)
+
+
+def nonzero_rows_per_read(node: Node, rows_per_read: int) -> int | None:
+    """The most non-zero weights any crossbar column holds among the rows of one read.
+
+    This is what lets a sparse (pruned) layer convert with fewer ADC bits. A weight counts as
+    non-zero in all its bit slices (conservative). None when the weights are not constants.
+    """
+    matrix = _weight_matrix(node)
+    if matrix is None:
+        return None
+    groups, rows, columns = matrix.shape
+    padded = numpy.zeros((groups, -(-rows // rows_per_read) * rows_per_read, columns), dtype=bool)
+    padded[:, :rows] = matrix != 0
+    counts = padded.reshape(groups, -1, rows_per_read, columns).sum(axis=2)
+    return int(counts.max())
+
+
+def _weight_matrix(node: Node) -> numpy.ndarray | None:
+    """The im2col weight matrix, (groups, C*R*S rows, K columns), or None."""
+    weight = node.weight
+    if weight is None or weight.data is None:
+        return None
+    data = weight.data
+    if isinstance(node.attrs, ConvAttrs) and not node.attrs.transposed:
+        groups = node.attrs.group
+        return data.reshape(groups, data.shape[0] // groups, -1).transpose(0, 2, 1)
+    if isinstance(node.attrs, MatMulAttrs) and data.ndim == 2:
+        return (data.T if node.attrs.transpose_b else data)[None]
+    return None
 
 
 def in_memory_target(arch: Architecture) -> InMemoryTarget:

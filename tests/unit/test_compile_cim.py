@@ -60,3 +60,25 @@ def test_search_workload_against_the_gpu(capsys, tmp_path):
 ])
 def test_bad_requests(capsys, argv, fragment):
     assert_one_line_error(*run(capsys, *argv)[::2], fragment)
+
+
+def test_sparse_weights_need_fewer_adc_bits(tmp_path):
+    """A 1x1 convolution over 128 channels: dense, every column sums 128 rows (9 bits, clipped
+    to the ADC's 8); with only 16 non-zero weights per column, 6 bits suffice."""
+    import numpy
+    from onnx import helper
+
+    from codesign.frontend import load_onnx
+    from tests.onnx_builders import constant, model, save
+
+    def layer(weights):
+        nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="pointwise")]
+        return load_onnx(save(model(nodes, [("x", [1, 128, 4, 4])], [("y", [1, 8, 4, 4])],
+                                    [constant("w", weights)]), tmp_path, "sparse.onnx")).graph
+
+    dense = numpy.ones((8, 128, 1, 1), numpy.float32)
+    sparse = numpy.zeros_like(dense)
+    sparse[:, :16] = 1.0
+    arch = load_arch("crossbar")
+    bits = [compile_graph(layer(weights), arch).layers[0].mapping["adc_bits"] for weights in (dense, sparse)]
+    assert bits == [8, 6]
