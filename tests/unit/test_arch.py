@@ -21,6 +21,7 @@ from codesign.arch import (
     list_arch,
     load_arch,
 )
+from codesign.arch.cim import CrossbarConfig, FefetArrayConfig
 from codesign.arch.loader import load_data
 from codesign.arch.yaml_files import read_yaml
 from codesign.errors import ArchSpecError, UnknownNameError
@@ -95,7 +96,8 @@ def test_format_arch_has_one_line_per_component():
     assert '168 MACs' in text and '100 KiB' in text
 
 
-@pytest.mark.parametrize('model', [Architecture, MemoryLevel, SpatialFanout, SpatialAxis, ComputeUnit])
+@pytest.mark.parametrize('model', [Architecture, MemoryLevel, SpatialFanout, SpatialAxis, ComputeUnit,
+                                   CrossbarConfig, FefetArrayConfig])
 def test_every_field_is_documented(model):
     undocumented = [name for name, info in model.model_fields.items() if not info.description]
     assert not undocumented
