@@ -168,6 +168,38 @@ def _progress(label: str, total: int | None):
 
 
 @app.group()
+def spice() -> None:
+    """Real ngspice simulations of cells and columns, next to the analytical model."""
+
+
+@spice.command("crossbar")
+@click.option("--arch", "arch_spec", default="crossbar", show_default=True, metavar="NAME|FILE",
+              help="A crossbar spec: its cell, read and ADC parameters set up the circuit.")
+@click.option("--rows", default=8, show_default=True, help="Rows of the simulated column.")
+@json_option
+def spice_crossbar(arch_spec, rows, json_path) -> None:
+    """One crossbar column with its sense amplifier and flash ADC: current, codes, energy per read."""
+    from codesign.arch import load_arch
+    from codesign.cosim.reports import crossbar_report
+    from codesign.report.output import write_json
+
+    arch = load_arch(arch_spec)
+    with console.status(f"simulating a {rows}-row column in ngspice"):
+        report = crossbar_report(arch, rows)
+    console.print(f"crossbar column, {rows} rows, {report['adc_bits']}-bit flash ADC ({arch.name}): "
+                  f"current within {100 * report['max_current_error']:.2f}% of V*sum(G*x), "
+                  f"codes within {report['max_code_error_lsb']} LSB", highlight=False, soft_wrap=True)
+    for name, ratio in report["energy_ratios_spice_over_model"].items():
+        console.print(f"  {name:<20} SPICE / model = {ratio:.3g}", highlight=False)
+    console.print(f"  ADC energy per conversion: SPICE {report['adc_energy_J']['spice'] * 1e12:.3g} pJ, "
+                  f"model {report['adc_energy_J']['model'] * 1e12:.3g} pJ "
+                  f"(relative error {100 * report['energy_rel_error']:+.0f}%)", highlight=False)
+    if json_path is not None:
+        write_json(json_path, report)
+        console.print(f"wrote {json_path}")
+
+
+@app.group()
 def models() -> None:
     """The model zoo: list and export to ONNX."""
 
