@@ -199,6 +199,54 @@ def spice_crossbar(arch_spec, rows, json_path) -> None:
         console.print(f"wrote {json_path}")
 
 
+@spice.command("cell")
+@json_option
+def spice_cell(json_path) -> None:
+    """The FeFET device (Landau-Khalatnikov film on a MOSFET): Vth written by each program scheme."""
+    from codesign.cosim.reports import fefet_cell_report
+    from codesign.report.output import write_json
+
+    with console.status("writing and reading FeFET states in ngspice"):
+        report = fefet_cell_report()
+    for state in report["states"]:
+        console.print(f"  pulses {state['pulses_V']}: Vth {state['vth_first_read_V']:.3f} V, "
+                      f"again after a read {state['vth_second_read_V']:.3f} V", highlight=False)
+    if json_path is not None:
+        write_json(json_path, report)
+        console.print(f"wrote {json_path}")
+
+
+@spice.command("column")
+@click.option("--arch", "arch_spec", default="fefet_1f1c", show_default=True, metavar="NAME|FILE",
+              help="A fefet_array spec: capacitances, voltages, Vth states and sigma set up the circuit.")
+@click.option("--rows", default=16, show_default=True, help="Cells in the column.")
+@click.option("--mc", "runs", default=0, show_default=True, help="Monte Carlo runs over Vth variation (both cores).")
+@click.option("--seed", default=0, show_default=True)
+@json_option
+def spice_column(arch_spec, rows, runs, seed, json_path) -> None:
+    """A 1FeFET-1C column doing a charge-domain MAC: transfer curve, energy, Monte Carlo."""
+    from codesign.arch import load_arch
+    from codesign.cosim.reports import fefet_column_report
+    from codesign.report.output import write_json
+
+    arch = load_arch(arch_spec)
+    with console.status(f"simulating a {rows}-cell column in ngspice"):
+        report = fefet_column_report(arch, rows, runs, seed)
+    energy = report["energy_per_cycle_J"]
+    console.print(f"fefet column, {rows} cells ({arch.name}): INL {report['inl_lsb']:.3f} LSB, "
+                  f"DNL {report['dnl_lsb']:.3f} LSB (LSB {report['lsb_V'] * 1e3:.3g} mV); energy per column cycle "
+                  f"SPICE {energy['spice_charge_and_lines'] * 1e15:.3g} fJ vs model "
+                  f"{energy['model_cell_charge_and_drivers'] * 1e15:.3g} fJ ({100 * report['energy_rel_error']:+.0f}%)",
+                  highlight=False, soft_wrap=True)
+    if "monte_carlo" in report:
+        carlo = report["monte_carlo"]
+        console.print(f"Monte Carlo ({carlo['runs']} runs, sigma {carlo['sigma_V'] * 1e3:.3g} mV): read-back error "
+                      f"rate {carlo['error_rate']:.3g} (model {carlo['model_output_error']:.3g})", highlight=False)
+    if json_path is not None:
+        write_json(json_path, report)
+        console.print(f"wrote {json_path}")
+
+
 @app.group()
 def models() -> None:
     """The model zoo: list and export to ONNX."""

@@ -38,3 +38,62 @@ def crossbar_report(arch: Architecture, rows: int) -> dict:
         "analytical_energies_J": {key: value for key, value in asdict(analytical).items()
                                   if key != "adc_conversion_J"},
     }
+
+
+def fefet_config(arch: Architecture, rows: int):
+    config = arch.compute
+    if getattr(config, "kind", None) != "fefet_array":
+        raise CodesignError(f"this simulation needs a fefet_array spec; '{arch.name}' ends in kind {config.kind!r}")
+    if not 2 <= rows <= 256:
+        raise CodesignError(f"--rows must be between 2 and 256 (got {rows})")
+    return config.model_copy(update={"rows": rows})
+
+
+def fefet_cell_report() -> dict:
+    """The FeFET device: the Vth each program scheme writes, read twice (non-destructive read)."""
+    from codesign.cosim.fefet_device import PROGRAM_PULSES_V, FefetParams, written_states
+
+    params = FefetParams()
+    states = written_states(params, read_sweeps=2)
+    return {"circuit": "fefet cell", "device": asdict(params),
+            "states": [{"pulses_V": list(pulses), "vth_first_read_V": reads[0], "vth_second_read_V": reads[1]}
+                       for pulses, reads in zip(PROGRAM_PULSES_V, states, strict=True)]}
+
+
+def fefet_column_report(arch: Architecture, rows: int, runs: int, seed: int) -> dict:
+    """A charge-domain MAC column: transfer curve (INL/DNL), energy per MAC, Monte Carlo."""
+    from codesign.cosim.fefet_column import analytical_sense_V, monte_carlo, simulate_columns
+    from codesign.cost.fefet import mac_column_energy, mac_error_rate
+
+    config = fefet_config(arch, rows)
+    sums = sorted({round(step * rows / 8) for step in range(9)})
+    cases = [([1] * total + [0] * (rows - total), [1] * rows) for total in sums]
+    alternate = ([row % 4 == 0 for row in range(rows)], [row % 2 == 0 for row in range(rows)])
+    results = simulate_columns(config, [*cases, tuple([int(b) for b in part] for part in alternate)],
+                               f"fefet column N={rows}")
+    lsb = analytical_sense_V(config, 1)
+    transfer = [{"sum": total, "spice_V": result.sense_V, "model_V": analytical_sense_V(config, total)}
+                for total, result in zip(sums, results)]
+    errors = [(point["spice_V"] - point["model_V"]) / lsb for point in transfer]
+    model_terms = mac_column_energy(config, rows)  # density 0.5, as the alternating case
+    model_J = model_terms["cell_charge"] + model_terms["drivers"]
+    spice_J = results[-1].energy_J
+    report = {
+        "circuit": "fefet column", "arch": arch.name, "rows": rows, "lsb_V": lsb, "transfer": transfer,
+        "inl_lsb": max(abs(error) for error in errors),
+        "dnl_lsb": max(abs(b - a) for a, b in zip(errors, errors[1:])) if len(errors) > 1 else 0.0,
+        "energy_per_cycle_J": {"spice_charge_and_lines": spice_J, "model_cell_charge_and_drivers": model_J,
+                               "model_sense_precharge_not_simulated": model_terms["sense_precharge"],
+                               "model_adc_not_simulated": model_terms["adc"]},
+        "energy_rel_error": (model_J - spice_J) / spice_J,
+        "latency_s": {"charge_settle": results[-1].charge_settle_s, "share_settle": results[-1].share_settle_s},
+    }
+    if runs:
+        weights, inputs = cases[len(cases) // 2]
+        _, readback = monte_carlo(config, weights, inputs, runs, seed)
+        true_sum = sum(weights)
+        report["monte_carlo"] = {"runs": runs, "seed": seed, "sigma_V": config.vth_sigma_V,
+                                 "error_rate": float((readback != true_sum).mean()),
+                                 "errors": [int(value - true_sum) for value in readback],
+                                 "model_output_error": mac_error_rate(config, rows)[1]}
+    return report

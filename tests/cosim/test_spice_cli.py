@@ -19,3 +19,25 @@ def test_spice_crossbar_json(capsys, tmp_path):
 def test_spice_crossbar_bad_input(capsys):
     assert_one_line_error(*run(capsys, "spice", "crossbar", "--rows", "0")[::2], "--rows must be between 1 and")
     assert_one_line_error(*run(capsys, "spice", "crossbar", "--arch", "simba")[::2], "needs a crossbar spec")
+
+
+def test_spice_column_transfer_energy_and_monte_carlo(capsys, tmp_path):
+    path = tmp_path / "column.json"
+    assert main(["spice", "column", "--rows", "8", "--mc", "4", "--json", str(path)]) == 0
+    report = json.loads(path.read_text())
+    voltages = [point["spice_V"] for point in report["transfer"]]
+    assert voltages == sorted(voltages) and report["inl_lsb"] < 0.5
+    assert abs(report["energy_rel_error"]) < 0.5
+    assert report["monte_carlo"]["runs"] == 4 and len(report["monte_carlo"]["errors"]) == 4
+
+
+def test_spice_cell_writes_distinct_states(capsys, tmp_path):
+    path = tmp_path / "cell.json"
+    assert main(["spice", "cell", "--json", str(path)]) == 0
+    thresholds = [state["vth_first_read_V"] for state in json.loads(path.read_text())["states"]]
+    assert len(set(round(vth, 2) for vth in thresholds)) == 4
+
+
+def test_spice_column_bad_input(capsys):
+    assert_one_line_error(*run(capsys, "spice", "column", "--rows", "1")[::2], "--rows must be between 2 and 256")
+    assert_one_line_error(*run(capsys, "spice", "column", "--arch", "crossbar")[::2], "needs a fefet_array spec")
