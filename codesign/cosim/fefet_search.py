@@ -1,0 +1,95 @@
+"""Associative (Hamming-distance) search on one 1FeFET-1C column in ngspice.
+
+The mapping of codesign/cost/fefet_search.py: a D-bit stored pattern b occupies 2D rows, bit k in
+row 2k (weight b_k) and its complement in row 2k+1 (weight not b_k); the query drives row 2k with
+not q_k and row 2k+1 with q_k. A cell charges only where its weight and its input are both 1, i.e.
+b_k & !q_k or !b_k & q_k: exactly one cell of each mismatched pair, none of a matched pair. The
+match line (the column's sense node) therefore holds
+    V_ml = V_read * C_cell * distance / (C_sense + 2D * C_cell),
+codesign.cost.fefet.sense_voltage_V with rows = 2D and each charged cell at the top level.
+The column netlist, its measurement and its Vth model are fefet_column.py's, called unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy
+
+from codesign.arch.cim import FefetArrayConfig
+from codesign.cosim.fefet_column import (
+    analytical_sense_V,
+    nominal_thresholds,
+    simulate_columns,
+)
+from codesign.errors import CodesignError
+
+
+def search_config(config: FefetArrayConfig, bits: int) -> FefetArrayConfig:
+    """The config of a column holding one `bits`-bit pattern: 2 * bits rows."""
+    return config.model_copy(update={"rows": 2 * bits})
+
+
+def search_rows(pattern: Sequence[int], query: Sequence[int]) -> tuple[list[int], list[int]]:
+    """(cell weights, row inputs) of the 2D rows: [b0, !b0, b1, !b1, ...] and [!q0, q0, !q1, q1, ...]."""
+    if len(pattern) != len(query):
+        raise CodesignError(f"fefet search: pattern has {len(pattern)} bits, query {len(query)}")
+    weights, inputs = [], []
+    for stored, asked in zip(pattern, query, strict=True):
+        weights += [int(bool(stored)), int(not stored)]
+        inputs += [int(not asked), int(bool(asked))]
+    return weights, inputs
+
+
+def query_at_distance(pattern: Sequence[int], distance: int, generator: numpy.random.Generator) -> list[int]:
+    """The pattern with `distance` of its bits (chosen at random) flipped."""
+    if not 0 <= distance <= len(pattern):
+        raise CodesignError(f"fefet search: distance {distance} outside 0..{len(pattern)}")
+    flipped = set(generator.permutation(len(pattern))[:distance].tolist())
+    return [int(bool(bit)) ^ (index in flipped) for index, bit in enumerate(pattern)]
+
+
+def analytical_match_V(config: FefetArrayConfig, bits: int, distance: int) -> float:
+    """The charge-sharing model's match-line voltage (rows = 2 * bits; a charged cell at V_read)."""
+    return analytical_sense_V(search_config(config, bits), distance)
+
+
+def search_sweep(config: FefetArrayConfig, bits: int, distances: Sequence[int], seed: int = 0,
+                 time_limit_s: float = 60.0) -> list[tuple[int, float]]:
+    """(distance, simulated match-line voltage) for one random stored pattern and a query per distance."""
+    generator = numpy.random.default_rng(seed)
+    pattern = generator.integers(0, 2, bits).tolist()
+    cases = [search_rows(pattern, query_at_distance(pattern, distance, generator)) for distance in distances]
+    results = simulate_columns(search_config(config, bits), cases, f"fefet search D={bits}", time_limit_s)
+    return [(int(distance), result.sense_V) for distance, result in zip(distances, results, strict=True)]
+
+
+def search_monte_carlo(config: FefetArrayConfig, bits: int, runs: int, sigma_V: float | None = None,
+                       seed: int = 0, time_limit_s: float = 60.0) -> float:
+    """Search error rate under Vth variation: the fraction of runs reading back a wrong distance.
+
+    Each run draws a random pattern, a random query and Vth ~ N(state, sigma) per cell (seeded);
+    the read-back is the nearest integer of V_ml over one mismatch's analytical step.
+    """
+    return search_monte_carlo_runs(config, bits, runs, sigma_V, seed, time_limit_s)[2]
+
+
+def search_monte_carlo_runs(config: FefetArrayConfig, bits: int, runs: int, sigma_V: float | None = None,
+                            seed: int = 0, time_limit_s: float = 60.0
+                            ) -> tuple[numpy.ndarray, numpy.ndarray, float]:
+    """(true distance per run, read-back distance per run, error rate): search_monte_carlo's details."""
+    column = search_config(config, bits)
+    sigma = config.vth_sigma_V if sigma_V is None else sigma_V
+    generator = numpy.random.default_rng(seed)
+    cases, truth = [], []
+    for _ in range(runs):
+        pattern, query = generator.integers(0, 2, bits).tolist(), generator.integers(0, 2, bits).tolist()
+        weights, inputs = search_rows(pattern, query)
+        thresholds = nominal_thresholds(column, weights) + sigma * generator.standard_normal(2 * bits)
+        cases.append((weights, inputs, thresholds))
+        truth.append(sum(stored != asked for stored, asked in zip(pattern, query, strict=True)))
+    results = simulate_columns(column, cases, f"fefet search Monte Carlo D={bits}", time_limit_s)
+    read_back = numpy.rint(numpy.array([result.sense_V for result in results])
+                           / analytical_sense_V(column, 1)).astype(int)
+    truth = numpy.array(truth)
+    return truth, read_back, float(numpy.mean(read_back != truth)) if runs else 0.0
