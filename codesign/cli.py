@@ -247,6 +247,33 @@ def spice_column(arch_spec, rows, runs, seed, json_path) -> None:
         console.print(f"wrote {json_path}")
 
 
+@spice.command("search")
+@click.option("--arch", "arch_spec", default="fefet_1f1c", show_default=True, metavar="NAME|FILE")
+@click.option("--bits", default=8, show_default=True, help="Pattern bits D (2 D cells: each bit and its complement).")
+@click.option("--mc", "runs", default=0, show_default=True, help="Monte Carlo runs over Vth variation (both cores).")
+@click.option("--seed", default=0, show_default=True)
+@json_option
+def spice_search(arch_spec, bits, runs, seed, json_path) -> None:
+    """Associative search on a 1FeFET-1C column: match-line voltage vs Hamming distance."""
+    from codesign.arch import load_arch
+    from codesign.cosim.reports import fefet_search_report
+    from codesign.report.output import write_json
+
+    arch = load_arch(arch_spec)
+    with console.status(f"simulating a {bits}-bit search column in ngspice"):
+        report = fefet_search_report(arch, bits, runs, seed)
+    for point in report["sweep"]:
+        console.print(f"  distance {point['distance']:>3}: match line {point['spice_V'] * 1e3:8.3f} mV "
+                      f"(model {point['model_V'] * 1e3:8.3f} mV)", highlight=False)
+    if "monte_carlo" in report:
+        carlo = report["monte_carlo"]
+        console.print(f"Monte Carlo ({carlo['runs']} runs, sigma {carlo['sigma_V'] * 1e3:.3g} mV): search error rate "
+                      f"{carlo['error_rate']:.3g}", highlight=False)
+    if json_path is not None:
+        write_json(json_path, report)
+        console.print(f"wrote {json_path}")
+
+
 @app.group()
 def models() -> None:
     """The model zoo: list and export to ONNX."""

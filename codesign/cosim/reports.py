@@ -97,3 +97,20 @@ def fefet_column_report(arch: Architecture, rows: int, runs: int, seed: int) -> 
                                  "errors": [int(value - true_sum) for value in readback],
                                  "model_output_error": mac_error_rate(config, rows)[1]}
     return report
+
+
+def fefet_search_report(arch: Architecture, bits: int, runs: int, seed: int) -> dict:
+    """Associative search on one column: match-line voltage vs Hamming distance, Monte Carlo."""
+    from codesign.cosim.fefet_search import analytical_match_V, search_monte_carlo, search_sweep
+
+    config = fefet_config(arch, 2 * bits)
+    distances = sorted({round(step * bits / 8) for step in range(9)})
+    sweep = [{"distance": distance, "spice_V": voltage, "model_V": analytical_match_V(config, bits, distance)}
+             for distance, voltage in search_sweep(config, bits, distances, seed)]
+    step = analytical_match_V(config, bits, 1)
+    report = {"circuit": "fefet search", "arch": arch.name, "bits": bits, "sweep": sweep,
+              "max_error_lsb": max(abs(point["spice_V"] - point["model_V"]) / step for point in sweep)}
+    if runs:
+        report["monte_carlo"] = {"runs": runs, "seed": seed, "sigma_V": config.vth_sigma_V,
+                                 "error_rate": search_monte_carlo(config, bits, runs, seed=seed)}
+    return report

@@ -41,3 +41,12 @@ def test_spice_cell_writes_distinct_states(capsys, tmp_path):
 def test_spice_column_bad_input(capsys):
     assert_one_line_error(*run(capsys, "spice", "column", "--rows", "1")[::2], "--rows must be between 2 and 256")
     assert_one_line_error(*run(capsys, "spice", "column", "--arch", "crossbar")[::2], "needs a fefet_array spec")
+
+
+def test_spice_search_sweep(capsys, tmp_path):
+    path = tmp_path / "search.json"
+    assert main(["spice", "search", "--bits", "8", "--mc", "2", "--json", str(path)]) == 0
+    report = json.loads(path.read_text())
+    voltages = [point["spice_V"] for point in report["sweep"]]
+    assert voltages == sorted(voltages) and report["max_error_lsb"] < 0.1
+    assert 0 <= report["monte_carlo"]["error_rate"] <= 1
