@@ -274,6 +274,30 @@ def spice_search(arch_spec, bits, runs, seed, json_path) -> None:
         console.print(f"wrote {json_path}")
 
 
+@app.command("calibrate")
+@click.argument("kind", type=click.Choice(["fefet", "crossbar"]))
+@click.option("--arch", "arch_spec", metavar="NAME|FILE", help="The spec whose macro is fitted (default: fefet_1f1c or crossbar).")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Calibration YAML to write.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def calibrate_command(kind, arch_spec, output, force) -> None:
+    """Fit the analytical model's energy terms to SPICE runs and write a calibration file."""
+    from codesign.arch import load_arch
+    from codesign.cosim.calibrate import calibrate, write_calibration
+
+    if output.exists() and not force:
+        raise CodesignError(f"{output}: already exists (pass --force to overwrite it)")
+    arch = load_arch(arch_spec or {"fefet": "fefet_1f1c", "crossbar": "crossbar"}[kind])
+    with console.status(f"simulating {kind} circuits in ngspice"):
+        document = calibrate(kind, arch)
+    for point in document["measurements"]:
+        console.print(f"  N={point['rows']:>3}: SPICE {point['spice_J'] * 1e15:.4g} fJ, model "
+                      f"{point['model_J'] * 1e15:.4g} fJ ({100 * point['error_before']:+.1f}%) -> calibrated "
+                      f"{point['calibrated_J'] * 1e15:.4g} fJ ({100 * point['error_after']:+.1f}%)", highlight=False)
+    console.print(f"energy_scale {document['energy_scale']}", highlight=False)
+    write_calibration(document, output, force)
+    console.print(f"wrote {output}")
+
+
 @app.group()
 def models() -> None:
     """The model zoo: list and export to ONNX."""

@@ -11,9 +11,32 @@ from pydantic import Field, model_validator
 
 from codesign.arch.schema_base import FieldError, Name, PositiveCount, PositiveQuantity, SpecModel
 
+CROSSBAR_ENERGY_KEYS = ('array', 'dac', 'adc', 'shift_add', 'buffer', 'noc', 'dram')
+"""The energy breakdown of a crossbar layer (codesign/cost/crossbar.py)."""
+FEFET_ENERGY_KEYS = ('cell_charge', 'sense_precharge', 'drivers', 'adc', 'shift_add', 'buffer', 'dram')
+"""The energy breakdown of a FeFET layer or search (codesign/cost/fefet.py)."""
+
 Bits = Annotated[int, Field(strict=True, ge=1, le=32)]
 AdcBits = Annotated[int, Field(strict=True, ge=1, le=16)]
 NonNegativeQuantity = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Calibration(SpecModel):
+    """Factors fitted to SPICE measurements by `codesign calibrate`, scaling the model's energy terms."""
+
+    energy_scale: dict[str, PositiveQuantity]
+    """Breakdown key -> the factor that multiplies that energy term of every layer."""
+    source: str
+    """How the factors were obtained: the command, the circuits, their sizes."""
+    measurements: tuple[dict[str, float], ...] = ()
+    """The SPICE and model values the factors were fitted to, for the record."""
+
+
+def _check_calibration(calibration: Calibration | None, keys: tuple[str, ...]) -> None:
+    for key in (calibration.energy_scale if calibration else {}):
+        if key not in keys:
+            raise FieldError(('calibration', 'energy_scale', key), f"is not an energy term of this macro "
+                             f"(terms: {', '.join(keys)})")
 
 
 class CrossbarConfig(SpecModel):
@@ -71,6 +94,8 @@ class CrossbarConfig(SpecModel):
     """Off-chip traffic, read or written."""
     clock_frequency_Hz: PositiveQuantity
     """Digital clock: only converts latency to reported cycles."""
+    calibration: Calibration | None = None
+    """SPICE-fitted energy factors (`codesign calibrate crossbar`), usually `{ref: calibration/....yaml}`."""
 
     @model_validator(mode='after')
     def _check_fit(self) -> 'CrossbarConfig':
@@ -85,6 +110,7 @@ class CrossbarConfig(SpecModel):
         if self.input_bits_per_cycle > self.input_bits:
             raise FieldError(('input_bits_per_cycle',), f'exceeds input_bits={self.input_bits} '
                              f'(got {self.input_bits_per_cycle})')
+        _check_calibration(self.calibration, CROSSBAR_ENERGY_KEYS)
         return self
 
     @property
@@ -148,6 +174,8 @@ class FefetArrayConfig(SpecModel):
     """Off-chip energy per bit read or written."""
     dram_bandwidth_B_per_s: PositiveQuantity
     """Off-chip bandwidth, bytes per second."""
+    calibration: Calibration | None = None
+    """SPICE-fitted energy factors (`codesign calibrate fefet`), usually `{ref: calibration/....yaml}`."""
 
     @model_validator(mode='after')
     def _check_states(self) -> 'FefetArrayConfig':
@@ -156,6 +184,7 @@ class FefetArrayConfig(SpecModel):
                              f'(got {len(self.vth_states_V)})')
         if list(self.vth_states_V) != sorted(self.vth_states_V):
             raise FieldError(('vth_states_V',), f'must ascend (got {list(self.vth_states_V)})')
+        _check_calibration(self.calibration, FEFET_ENERGY_KEYS)
         return self
 
     @property

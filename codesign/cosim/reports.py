@@ -25,10 +25,11 @@ def crossbar_report(arch: Architecture, rows: int) -> dict:
               "code": m.code, "ideal_code": m.ideal_code, "energies_J": m.energies_J, "settling_s": m.settling_s}
              for read, m in zip(reads, measured)]
     full = measured[-1]
-    model_adc = analytical.adc_conversion_J[full.adc_bits]
+    model_adc = analytical.adc_conversion_J[full.adc_bits] * _scale(config, "adc")
     spice_adc = full.energies_J["comparators"] + full.energies_J["ladder"]
     return {
         "circuit": "crossbar column", "arch": arch.name, "rows": rows, "adc_bits": full.adc_bits,
+        "calibrated": config.calibration is not None,
         "sweep": sweep,
         "max_current_error": max(abs(s["current_A"] / s["ideal_current_A"] - 1) for s in sweep if s["ideal_current_A"]),
         "max_code_error_lsb": max(abs(s["code"] - s["ideal_code"]) for s in sweep),
@@ -38,6 +39,11 @@ def crossbar_report(arch: Architecture, rows: int) -> dict:
         "analytical_energies_J": {key: value for key, value in asdict(analytical).items()
                                   if key != "adc_conversion_J"},
     }
+
+
+def _scale(config, term: str) -> float:
+    """The spec's SPICE calibration factor for an energy term (1 when uncalibrated)."""
+    return config.calibration.energy_scale.get(term, 1.0) if config.calibration else 1.0
 
 
 def fefet_config(arch: Architecture, rows: int):
@@ -76,12 +82,13 @@ def fefet_column_report(arch: Architecture, rows: int, runs: int, seed: int) -> 
                 for total, result in zip(sums, results)]
     errors = [(point["spice_V"] - point["model_V"]) / lsb for point in transfer]
     model_terms = mac_column_energy(config, rows)  # density 0.5, as the alternating case
-    model_J = model_terms["cell_charge"] + model_terms["drivers"]
+    model_J = model_terms["cell_charge"] * _scale(config, "cell_charge") + model_terms["drivers"] * _scale(config, "drivers")
     spice_J = results[-1].energy_J
     report = {
         "circuit": "fefet column", "arch": arch.name, "rows": rows, "lsb_V": lsb, "transfer": transfer,
         "inl_lsb": max(abs(error) for error in errors),
         "dnl_lsb": max(abs(b - a) for a, b in zip(errors, errors[1:])) if len(errors) > 1 else 0.0,
+        "calibrated": config.calibration is not None,
         "energy_per_cycle_J": {"spice_charge_and_lines": spice_J, "model_cell_charge_and_drivers": model_J,
                                "model_sense_precharge_not_simulated": model_terms["sense_precharge"],
                                "model_adc_not_simulated": model_terms["adc"]},

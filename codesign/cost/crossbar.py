@@ -36,13 +36,13 @@ from codesign.arch.components.mac import ENERGY_REFERENCE_NODE_M, add_energy_J
 from codesign.arch.components.scaling import energy_scale
 from codesign.arch.components.sram import Sram
 from codesign.arch.components.wire import Wire
-from codesign.arch.cim import CrossbarConfig
+from codesign.arch.cim import CROSSBAR_ENERGY_KEYS, CrossbarConfig
 from codesign.cost.crossbar_mapping import CrossbarMapping, map_layer, required_adc_bits
 
 from codesign.cost.result import LayerCost
 from codesign.ir.loopnest import LoopNest
 
-BREAKDOWN_KEYS = ('array', 'dac', 'adc', 'shift_add', 'buffer', 'noc', 'dram')
+BREAKDOWN_KEYS = CROSSBAR_ENERGY_KEYS
 
 __all__ = ['BREAKDOWN_KEYS', 'CrossbarConfig', 'CrossbarEnergies', 'CrossbarLayerCost', 'CrossbarMapping',
            'crossbar_energies', 'evaluate_layer', 'isaac_like', 'map_layer', 'neurosim_like',

@@ -36,7 +36,7 @@ from codesign.arch.components.dram import DRAM_ENERGY_PER_BIT_J
 from codesign.arch.components.mac import add_energy_J
 from codesign.arch.components.scaling import energy_scale
 from codesign.arch.components.sram import Sram
-from codesign.arch.cim import FefetArrayConfig
+from codesign.arch.cim import FEFET_ENERGY_KEYS, FefetArrayConfig
 from codesign.cost.result import LayerCost
 from codesign.ir.loopnest import LoopNest
 
@@ -44,7 +44,7 @@ BOLTZMANN_J_PER_K = 1.380649e-23
 DIGITAL_REFERENCE_NODE_M = 45e-9
 """The node of the adder energies in mac.py (Horowitz 2014)."""
 DEFAULT_BIT_DENSITY = 0.5
-BREAKDOWN_KEYS = ("cell_charge", "sense_precharge", "drivers", "adc", "shift_add", "buffer", "dram")
+BREAKDOWN_KEYS = FEFET_ENERGY_KEYS
 
 
 def fefet_1f1c_default() -> FefetArrayConfig:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy
 
-from codesign.arch.cim import CrossbarConfig
+from codesign.arch.cim import Calibration, CrossbarConfig
 from codesign.arch.components.mac import ENERGY_REFERENCE_NODE_M, add_energy_J
 from codesign.arch.components.scaling import energy_scale
 from codesign.arch.schema import Architecture, MemoryLevel
@@ -39,9 +39,19 @@ class InMemoryTarget:
         if isinstance(macro, CrossbarConfig):
             nonzero = nonzero_rows_per_read(node, macro.rows_per_read)
             result = crossbar.evaluate_layer(node.loop_nest, macro, crossbar.crossbar_energies(macro), nonzero)
-            return crossbar.to_layer_cost(node.name, node.op.value, node.macs, result, clock)
-        cost = fefet.evaluate_layer(node.loop_nest, macro, name=node.name, op=node.op.value)
-        return replace(cost, cycles=cost.latency_s * clock)
+            cost = crossbar.to_layer_cost(node.name, node.op.value, node.macs, result, clock)
+        else:
+            cost = fefet.evaluate_layer(node.loop_nest, macro, name=node.name, op=node.op.value)
+            cost = replace(cost, cycles=cost.latency_s * clock)
+        return calibrated(cost, macro.calibration)
+
+
+def calibrated(cost: LayerCost, calibration: Calibration | None) -> LayerCost:
+    """The cost with each energy term scaled by its SPICE-fitted factor (none: unchanged)."""
+    if calibration is None:
+        return cost
+    breakdown = {key: energy * calibration.energy_scale.get(key, 1.0) for key, energy in cost.energy_breakdown_J.items()}
+    return replace(cost, energy_breakdown_J=breakdown, energy_J=sum(breakdown.values()))
 
 
 def nonzero_rows_per_read(node: Node, rows_per_read: int) -> int | None:

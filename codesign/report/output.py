@@ -19,17 +19,21 @@ def _umask() -> int:
 
 def write_json(path: str | Path, data: Any) -> Path:
     """Write `data` as JSON via a temporary file and an atomic rename."""
+    return write_text(path, json.dumps(data, indent=2) + "\n")
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write `text` to `path` via a temporary file in the same directory and an atomic rename."""
     path = Path(path)
     if path.is_dir():
-        raise CodesignError(f"{path}: is a directory; --json needs a file name")
+        raise CodesignError(f"{path}: is a directory; a file name is needed")
     if not path.parent.exists():
         raise CodesignError(f"{path}: the directory {path.parent} does not exist")
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a report is an ordinary file
     try:
         with os.fdopen(handle, "w") as stream:
-            json.dump(data, stream, indent=2)
-            stream.write("\n")
+            stream.write(text)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
