@@ -173,11 +173,12 @@ def spice() -> None:
 
 
 @spice.command("crossbar")
+@click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR", help="Write PNG plots into DIR.")
 @click.option("--arch", "arch_spec", default="crossbar", show_default=True, metavar="NAME|FILE",
               help="A crossbar spec: its cell, read and ADC parameters set up the circuit.")
 @click.option("--rows", default=8, show_default=True, help="Rows of the simulated column.")
 @json_option
-def spice_crossbar(arch_spec, rows, json_path) -> None:
+def spice_crossbar(arch_spec, rows, json_path, plot_directory) -> None:
     """One crossbar column with its sense amplifier and flash ADC: current, codes, energy per read."""
     from codesign.arch import load_arch
     from codesign.cosim.reports import crossbar_report
@@ -194,14 +195,20 @@ def spice_crossbar(arch_spec, rows, json_path) -> None:
     console.print(f"  ADC energy per conversion: SPICE {report['adc_energy_J']['spice'] * 1e12:.3g} pJ, "
                   f"model {report['adc_energy_J']['model'] * 1e12:.3g} pJ "
                   f"(relative error {100 * report['energy_rel_error']:+.0f}%)", highlight=False)
+    if plot_directory is not None:
+        from codesign.cosim import plots
+
+        for path in plots.plot_codes(report, plot_directory):
+            console.print(f"wrote {path}")
     if json_path is not None:
         write_json(json_path, report)
         console.print(f"wrote {json_path}")
 
 
 @spice.command("cell")
+@click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR", help="Write PNG plots into DIR.")
 @json_option
-def spice_cell(json_path) -> None:
+def spice_cell(json_path, plot_directory) -> None:
     """The FeFET device (Landau-Khalatnikov film on a MOSFET): Vth written by each program scheme."""
     from codesign.cosim.reports import fefet_cell_report
     from codesign.report.output import write_json
@@ -211,19 +218,25 @@ def spice_cell(json_path) -> None:
     for state in report["states"]:
         console.print(f"  pulses {state['pulses_V']}: Vth {state['vth_first_read_V']:.3f} V, "
                       f"again after a read {state['vth_second_read_V']:.3f} V", highlight=False)
+    if plot_directory is not None:
+        from codesign.cosim import plots
+
+        for path in plots.plot_cell(plot_directory):
+            console.print(f"wrote {path}")
     if json_path is not None:
         write_json(json_path, report)
         console.print(f"wrote {json_path}")
 
 
 @spice.command("column")
+@click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR", help="Write PNG plots into DIR.")
 @click.option("--arch", "arch_spec", default="fefet_1f1c", show_default=True, metavar="NAME|FILE",
               help="A fefet_array spec: capacitances, voltages, Vth states and sigma set up the circuit.")
 @click.option("--rows", default=16, show_default=True, help="Cells in the column.")
 @click.option("--mc", "runs", default=0, show_default=True, help="Monte Carlo runs over Vth variation (both cores).")
 @click.option("--seed", default=0, show_default=True)
 @json_option
-def spice_column(arch_spec, rows, runs, seed, json_path) -> None:
+def spice_column(arch_spec, rows, runs, seed, json_path, plot_directory) -> None:
     """A 1FeFET-1C column doing a charge-domain MAC: transfer curve, energy, Monte Carlo."""
     from codesign.arch import load_arch
     from codesign.cosim.reports import fefet_column_report
@@ -242,18 +255,24 @@ def spice_column(arch_spec, rows, runs, seed, json_path) -> None:
         carlo = report["monte_carlo"]
         console.print(f"Monte Carlo ({carlo['runs']} runs, sigma {carlo['sigma_V'] * 1e3:.3g} mV): read-back error "
                       f"rate {carlo['error_rate']:.3g} (model {carlo['model_output_error']:.3g})", highlight=False)
+    if plot_directory is not None:
+        from codesign.cosim import plots
+
+        for path in plots.plot_transfer(report, plot_directory, "sum", "sum(w*x)", "fefet_column_transfer.png"):
+            console.print(f"wrote {path}")
     if json_path is not None:
         write_json(json_path, report)
         console.print(f"wrote {json_path}")
 
 
 @spice.command("search")
+@click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR", help="Write PNG plots into DIR.")
 @click.option("--arch", "arch_spec", default="fefet_1f1c", show_default=True, metavar="NAME|FILE")
 @click.option("--bits", default=8, show_default=True, help="Pattern bits D (2 D cells: each bit and its complement).")
 @click.option("--mc", "runs", default=0, show_default=True, help="Monte Carlo runs over Vth variation (both cores).")
 @click.option("--seed", default=0, show_default=True)
 @json_option
-def spice_search(arch_spec, bits, runs, seed, json_path) -> None:
+def spice_search(arch_spec, bits, runs, seed, json_path, plot_directory) -> None:
     """Associative search on a 1FeFET-1C column: match-line voltage vs Hamming distance."""
     from codesign.arch import load_arch
     from codesign.cosim.reports import fefet_search_report
@@ -269,6 +288,11 @@ def spice_search(arch_spec, bits, runs, seed, json_path) -> None:
         carlo = report["monte_carlo"]
         console.print(f"Monte Carlo ({carlo['runs']} runs, sigma {carlo['sigma_V'] * 1e3:.3g} mV): search error rate "
                       f"{carlo['error_rate']:.3g}", highlight=False)
+    if plot_directory is not None:
+        from codesign.cosim import plots
+
+        for path in plots.plot_transfer(report, plot_directory, "distance", "Hamming distance", "fefet_search.png"):
+            console.print(f"wrote {path}")
     if json_path is not None:
         write_json(json_path, report)
         console.print(f"wrote {json_path}")

@@ -50,3 +50,11 @@ def test_spice_search_sweep(capsys, tmp_path):
     voltages = [point["spice_V"] for point in report["sweep"]]
     assert voltages == sorted(voltages) and report["max_error_lsb"] < 0.1
     assert 0 <= report["monte_carlo"]["error_rate"] <= 1
+
+
+def test_spice_plots(capsys, tmp_path):
+    assert main(["spice", "column", "--rows", "8", "--plot", str(tmp_path)]) == 0
+    assert main(["spice", "cell", "--plot", str(tmp_path)]) == 0
+    written = sorted(path.name for path in tmp_path.iterdir())
+    assert written == ["fefet_column_transfer.png", "fefet_id_vg.png", "fefet_pv_loop.png"]
+    assert all((tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for name in written)
