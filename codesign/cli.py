@@ -182,7 +182,6 @@ def spice_crossbar(arch_spec, rows, json_path, plot_directory) -> None:
     """One crossbar column with its sense amplifier and flash ADC: current, codes, energy per read."""
     from codesign.arch import load_arch
     from codesign.cosim.reports import crossbar_report
-    from codesign.report.output import write_json
 
     arch = load_arch(arch_spec)
     with console.status(f"simulating a {rows}-row column in ngspice"):
@@ -195,14 +194,7 @@ def spice_crossbar(arch_spec, rows, json_path, plot_directory) -> None:
     console.print(f"  ADC energy per conversion: SPICE {report['adc_energy_J']['spice'] * 1e12:.3g} pJ, "
                   f"model {report['adc_energy_J']['model'] * 1e12:.3g} pJ "
                   f"(relative error {100 * report['energy_rel_error']:+.0f}%)", highlight=False)
-    if plot_directory is not None:
-        from codesign.cosim import plots
-
-        for path in plots.plot_codes(report, plot_directory):
-            console.print(f"wrote {path}")
-    if json_path is not None:
-        write_json(json_path, report)
-        console.print(f"wrote {json_path}")
+    _write_outputs(report, json_path, plot_directory, lambda plots: plots.plot_codes(report, plot_directory))
 
 
 @spice.command("cell")
@@ -211,21 +203,13 @@ def spice_crossbar(arch_spec, rows, json_path, plot_directory) -> None:
 def spice_cell(json_path, plot_directory) -> None:
     """The FeFET device (Landau-Khalatnikov film on a MOSFET): Vth written by each program scheme."""
     from codesign.cosim.reports import fefet_cell_report
-    from codesign.report.output import write_json
 
     with console.status("writing and reading FeFET states in ngspice"):
         report = fefet_cell_report()
     for state in report["states"]:
         console.print(f"  pulses {state['pulses_V']}: Vth {state['vth_first_read_V']:.3f} V, "
                       f"again after a read {state['vth_second_read_V']:.3f} V", highlight=False)
-    if plot_directory is not None:
-        from codesign.cosim import plots
-
-        for path in plots.plot_cell(plot_directory):
-            console.print(f"wrote {path}")
-    if json_path is not None:
-        write_json(json_path, report)
-        console.print(f"wrote {json_path}")
+    _write_outputs(report, json_path, plot_directory, lambda plots: plots.plot_cell(plot_directory))
 
 
 @spice.command("column")
@@ -240,7 +224,6 @@ def spice_column(arch_spec, rows, runs, seed, json_path, plot_directory) -> None
     """A 1FeFET-1C column doing a charge-domain MAC: transfer curve, energy, Monte Carlo."""
     from codesign.arch import load_arch
     from codesign.cosim.reports import fefet_column_report
-    from codesign.report.output import write_json
 
     arch = load_arch(arch_spec)
     with console.status(f"simulating a {rows}-cell column in ngspice"):
@@ -255,14 +238,7 @@ def spice_column(arch_spec, rows, runs, seed, json_path, plot_directory) -> None
         carlo = report["monte_carlo"]
         console.print(f"Monte Carlo ({carlo['runs']} runs, sigma {carlo['sigma_V'] * 1e3:.3g} mV): read-back error "
                       f"rate {carlo['error_rate']:.3g} (model {carlo['model_output_error']:.3g})", highlight=False)
-    if plot_directory is not None:
-        from codesign.cosim import plots
-
-        for path in plots.plot_transfer(report, plot_directory, "sum", "sum(w*x)", "fefet_column_transfer.png"):
-            console.print(f"wrote {path}")
-    if json_path is not None:
-        write_json(json_path, report)
-        console.print(f"wrote {json_path}")
+    _write_outputs(report, json_path, plot_directory, lambda plots: plots.plot_transfer(report, plot_directory, "sum", "sum(w*x)", "fefet_column_transfer.png"))
 
 
 @spice.command("search")
@@ -276,7 +252,6 @@ def spice_search(arch_spec, bits, runs, seed, json_path, plot_directory) -> None
     """Associative search on a 1FeFET-1C column: match-line voltage vs Hamming distance."""
     from codesign.arch import load_arch
     from codesign.cosim.reports import fefet_search_report
-    from codesign.report.output import write_json
 
     arch = load_arch(arch_spec)
     with console.status(f"simulating a {bits}-bit search column in ngspice"):
@@ -288,14 +263,7 @@ def spice_search(arch_spec, bits, runs, seed, json_path, plot_directory) -> None
         carlo = report["monte_carlo"]
         console.print(f"Monte Carlo ({carlo['runs']} runs, sigma {carlo['sigma_V'] * 1e3:.3g} mV): search error rate "
                       f"{carlo['error_rate']:.3g}", highlight=False)
-    if plot_directory is not None:
-        from codesign.cosim import plots
-
-        for path in plots.plot_transfer(report, plot_directory, "distance", "Hamming distance", "fefet_search.png"):
-            console.print(f"wrote {path}")
-    if json_path is not None:
-        write_json(json_path, report)
-        console.print(f"wrote {json_path}")
+    _write_outputs(report, json_path, plot_directory, lambda plots: plots.plot_transfer(report, plot_directory, "distance", "Hamming distance", "fefet_search.png"))
 
 
 @app.command("calibrate")
@@ -320,6 +288,20 @@ def calibrate_command(kind, arch_spec, output, force) -> None:
     console.print(f"energy_scale {document['energy_scale']}", highlight=False)
     write_calibration(document, output, force)
     console.print(f"wrote {output}")
+
+
+def _write_outputs(report: dict, json_path: Path | None, plot_directory: Path | None, draw) -> None:
+    """The JSON report and the plots `draw(plots_module)` returns the paths of, when asked for."""
+    from codesign.report.output import write_json
+
+    if plot_directory is not None:
+        from codesign.cosim import plots
+
+        for path in draw(plots):
+            console.print(f"wrote {path}")
+    if json_path is not None:
+        write_json(json_path, report)
+        console.print(f"wrote {json_path}")
 
 
 @app.group()

@@ -46,8 +46,8 @@ class InMemoryTarget:
         return calibrated(cost, macro.calibration)
 
 
-def calibrated(cost: LayerCost, calibration: Calibration | None) -> LayerCost:
-    """The cost with each energy term scaled by its SPICE-fitted factor (none: unchanged)."""
+def calibrated(cost, calibration: Calibration | None):
+    """A cost (LayerCost or SearchCost) with each energy term scaled by its SPICE-fitted factor."""
     if calibration is None:
         return cost
     breakdown = {key: energy * calibration.energy_scale.get(key, 1.0) for key, energy in cost.energy_breakdown_J.items()}

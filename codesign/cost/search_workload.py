@@ -6,11 +6,12 @@ search), on a FeFET 1FeFET-1C macro, next to the same search on a reference GPU.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from codesign.arch.cim import FefetArrayConfig
 from codesign.arch.schema import Architecture
 from codesign.cost.fefet_search import NVIDIA_A100, SearchCost, evaluate_search
+from codesign.cost.in_memory import calibrated
 from codesign.cost.result import CompileReport, LayerCost, MapperStats
 from codesign.errors import CodesignError
 
@@ -48,7 +49,7 @@ def compile_search(workload: SearchWorkload, arch: Architecture) -> tuple[Compil
     if not isinstance(macro, FefetArrayConfig):
         raise CodesignError(f"--workload search runs on a FeFET macro (kind fefet_array); "
                             f"'{arch.name}' ends in kind {macro.kind!r} (try --arch fefet_1f1c)")
-    ours = _calibrated(evaluate_search(workload.patterns, workload.bits, workload.queries, macro), macro)
+    ours = calibrated(evaluate_search(workload.patterns, workload.bits, workload.queries, macro), macro.calibration)
     gpu = NVIDIA_A100.search_cost(workload.patterns, workload.bits, workload.queries)
     layer = LayerCost(name=workload.label, op="AssociativeSearch", macs=0, energy_J=ours.energy_J,
                       latency_s=ours.latency_s, cycles=ours.latency_s * arch.clock_frequency_Hz, utilization=0.0,
@@ -56,14 +57,6 @@ def compile_search(workload: SearchWorkload, arch: Architecture) -> tuple[Compil
     report = CompileReport(workload.label, arch.name, "search", arch.clock_frequency_Hz, (layer,),
                            MapperStats(0, 0.0, "associative search on the FeFET macro"))
     return report, _comparison(ours, gpu)
-
-
-def _calibrated(cost: SearchCost, macro: FefetArrayConfig) -> SearchCost:
-    if macro.calibration is None:
-        return cost
-    scale = macro.calibration.energy_scale
-    breakdown = {key: energy * scale.get(key, 1.0) for key, energy in cost.energy_breakdown_J.items()}
-    return replace(cost, energy_breakdown_J=breakdown, energy_J=sum(breakdown.values()))
 
 
 def _dram_bytes(workload: SearchWorkload) -> float:
