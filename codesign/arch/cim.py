@@ -26,6 +26,9 @@ class Calibration(SpecModel):
 
     energy_scale: dict[str, PositiveQuantity]
     """Breakdown key -> the factor that multiplies that energy term of every layer."""
+    per_bit: dict[str, PositiveQuantity] = {}
+    """Breakdown key -> a further factor per converter bit: the term is multiplied by
+    energy_scale[key] * per_bit[key] ** bits (how a flash converter grows, which survey fits miss)."""
     source: str
     """How the factors were obtained: the command, the circuits, their sizes."""
     measurements: tuple[dict[str, float], ...] = ()
@@ -33,10 +36,21 @@ class Calibration(SpecModel):
 
 
 def _check_calibration(calibration: Calibration | None, keys: tuple[str, ...]) -> None:
-    for key in (calibration.energy_scale if calibration else {}):
-        if key not in keys:
-            raise FieldError(('calibration', 'energy_scale', key), f"is not an energy term of this macro "
-                             f"(terms: {', '.join(keys)})")
+    for field in ('energy_scale', 'per_bit'):
+        for key in (getattr(calibration, field) if calibration else {}):
+            if key not in keys:
+                raise FieldError(('calibration', field, key), f"is not an energy term of this macro "
+                                 f"(terms: {', '.join(keys)})")
+
+
+def calibration_factor(calibration: Calibration | None, key: str, bits: int | None = None) -> float:
+    """The factor a calibration applies to one energy term (1 without calibration)."""
+    if calibration is None:
+        return 1.0
+    factor = calibration.energy_scale.get(key, 1.0)
+    if key in calibration.per_bit and bits:
+        factor *= calibration.per_bit[key] ** bits
+    return factor
 
 
 class CrossbarConfig(SpecModel):

@@ -7,13 +7,16 @@ for several array sizes. The factors go to a calibration file that a spec refere
 
   fefet     cell_charge and drivers, against the column's measured charge drawn from the
             read rail (cell capacitors and input lines), for N = 8, 16, 32, 64 cells
-  crossbar  adc, against the flash front end's comparators and ladder, for N = 8, 16 rows
+  crossbar  adc, against the flash front end's comparators and ladder, for N = 8, 16, 32 rows
+            (5, 6 and 7 converter bits): a scale and a factor per bit, fitted in log space,
+            since a flash converter's energy doubles per bit and the survey fit's does not
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy
 import yaml
 
 from codesign.arch.schema import Architecture
@@ -22,7 +25,7 @@ from codesign.errors import CodesignError
 from codesign.report.output import write_text
 
 FEFET_ROWS = (8, 16, 32, 64)
-CROSSBAR_ROWS = (8, 16)
+CROSSBAR_ROWS = (8, 16, 32)
 
 
 def least_squares_scale(model: list[float], measured: list[float]) -> float:
@@ -31,6 +34,7 @@ def least_squares_scale(model: list[float], measured: list[float]) -> float:
 
 def calibrate(kind: str, arch: Architecture) -> dict:
     """The calibration document (as written to YAML) for the spec's macro."""
+    arch = _uncalibrated(arch)  # fit the model as it stands, not an earlier calibration of it
     if kind == "fefet":
         points = []
         for rows in FEFET_ROWS:
@@ -39,22 +43,43 @@ def calibrate(kind: str, arch: Architecture) -> dict:
                            "model_J": energy["model_cell_charge_and_drivers"]})
         terms, circuit = ("cell_charge", "drivers"), "1FeFET-1C column, charge from the read rail"
     elif kind == "crossbar":
-        points = []
-        for rows in CROSSBAR_ROWS:
-            adc = crossbar_report(arch, rows)["adc_energy_J"]
-            points.append({"rows": rows, "spice_J": adc["spice"], "model_J": adc["model"]})
-        terms, circuit = ("adc",), "crossbar column flash ADC (comparators and ladder)"
+        return _crossbar(arch)
     else:
         raise CodesignError(f"calibrate knows fefet and crossbar (got {kind!r})")
     scale = least_squares_scale([p["model_J"] for p in points], [p["spice_J"] for p in points])
+    return _document(kind, arch, circuit, points, {term: scale for term in terms}, {}, lambda point: scale)
+
+
+def _crossbar(arch: Architecture) -> dict:
+    points = []
+    for rows in CROSSBAR_ROWS:
+        report = crossbar_report(arch, rows)
+        points.append({"rows": rows, "bits": report["adc_bits"], "spice_J": report["adc_energy_J"]["spice"],
+                       "model_J": report["adc_energy_J"]["model"]})
+    # log(spice / model) = log(scale) + bits * log(per_bit), least squares over the points
+    bits = numpy.array([p["bits"] for p in points], dtype=float)
+    ratios = numpy.log([p["spice_J"] / p["model_J"] for p in points])
+    slope, intercept = numpy.polyfit(bits, ratios, 1)
+    scale, per_bit = float(numpy.exp(intercept)), float(numpy.exp(slope))
+    return _document("crossbar", arch, "crossbar column flash ADC (comparators and ladder)", points,
+                     {"adc": scale}, {"adc": per_bit}, lambda point: scale * per_bit ** point["bits"])
+
+
+def _uncalibrated(arch: Architecture) -> Architecture:
+    macro = arch.compute.model_copy(update={"calibration": None})
+    return arch.model_copy(update={"hierarchy": (*arch.hierarchy[:-1], macro)})
+
+
+def _document(kind, arch, circuit, points, energy_scale, per_bit, factor) -> dict:
     for point in points:
-        point["calibrated_J"] = point["model_J"] * scale
+        point["calibrated_J"] = point["model_J"] * factor(point)
         point["error_before"] = (point["model_J"] - point["spice_J"]) / point["spice_J"]
         point["error_after"] = (point["calibrated_J"] - point["spice_J"]) / point["spice_J"]
-    return {"energy_scale": {term: scale for term in terms},
-            "source": f"codesign calibrate {kind} --arch {arch.name}: {circuit}, "
-                      f"N = {', '.join(str(p['rows']) for p in points)}",
-            "measurements": points}
+    document = {"energy_scale": energy_scale,
+                "source": f"codesign calibrate {kind} --arch {arch.name}: {circuit}, "
+                          f"N = {', '.join(str(p['rows']) for p in points)}",
+                "measurements": points}
+    return {**document, "per_bit": per_bit} if per_bit else document
 
 
 def write_calibration(document: dict, path: Path, force: bool) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from codesign.arch.cim import calibration_factor
 from codesign.arch.schema import Architecture
 from codesign.cosim.crossbar_column import ColumnRead, compare_with_analytical, simulate_column_reads
 from codesign.cost.crossbar import crossbar_energies
@@ -25,7 +26,7 @@ def crossbar_report(arch: Architecture, rows: int) -> dict:
               "code": m.code, "ideal_code": m.ideal_code, "energies_J": m.energies_J, "settling_s": m.settling_s}
              for read, m in zip(reads, measured)]
     full = measured[-1]
-    model_adc = analytical.adc_conversion_J[full.adc_bits] * _scale(config, "adc")
+    model_adc = analytical.adc_conversion_J[full.adc_bits] * _scale(config, "adc", full.adc_bits)
     spice_adc = full.energies_J["comparators"] + full.energies_J["ladder"]
     return {
         "circuit": "crossbar column", "arch": arch.name, "rows": rows, "adc_bits": full.adc_bits,
@@ -41,9 +42,9 @@ def crossbar_report(arch: Architecture, rows: int) -> dict:
     }
 
 
-def _scale(config, term: str) -> float:
+def _scale(config, term: str, bits: int | None = None) -> float:
     """The spec's SPICE calibration factor for an energy term (1 when uncalibrated)."""
-    return config.calibration.energy_scale.get(term, 1.0) if config.calibration else 1.0
+    return calibration_factor(config.calibration, term, bits)
 
 
 def fefet_config(arch: Architecture, rows: int):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy
 
-from codesign.arch.cim import Calibration, CrossbarConfig
+from codesign.arch.cim import Calibration, CrossbarConfig, calibration_factor
 from codesign.arch.components.mac import ENERGY_REFERENCE_NODE_M, add_energy_J
 from codesign.arch.components.scaling import energy_scale
 from codesign.arch.schema import Architecture, MemoryLevel
@@ -40,17 +40,18 @@ class InMemoryTarget:
             nonzero = nonzero_rows_per_read(node, macro.rows_per_read)
             result = crossbar.evaluate_layer(node.loop_nest, macro, crossbar.crossbar_energies(macro), nonzero)
             cost = crossbar.to_layer_cost(node.name, node.op.value, node.macs, result, clock)
-        else:
-            cost = fefet.evaluate_layer(node.loop_nest, macro, name=node.name, op=node.op.value)
-            cost = replace(cost, cycles=cost.latency_s * clock)
-        return calibrated(cost, macro.calibration)
+            return calibrated(cost, macro.calibration, result.adc_bits)
+        cost = fefet.evaluate_layer(node.loop_nest, macro, name=node.name, op=node.op.value)
+        return calibrated(replace(cost, cycles=cost.latency_s * clock), macro.calibration, macro.adc_bits)
 
 
-def calibrated(cost, calibration: Calibration | None):
-    """A cost (LayerCost or SearchCost) with each energy term scaled by its SPICE-fitted factor."""
+def calibrated(cost, calibration: Calibration | None, bits: int | None = None):
+    """A cost (LayerCost or SearchCost) with each energy term scaled by its SPICE-fitted factor;
+    `bits`: the converter resolution the cost used (per-bit calibration terms need it)."""
     if calibration is None:
         return cost
-    breakdown = {key: energy * calibration.energy_scale.get(key, 1.0) for key, energy in cost.energy_breakdown_J.items()}
+    breakdown = {key: energy * calibration_factor(calibration, key, bits)
+                 for key, energy in cost.energy_breakdown_J.items()}
     return replace(cost, energy_breakdown_J=breakdown, energy_J=sum(breakdown.values()))
 
 

@@ -49,7 +49,7 @@ def compile_search(workload: SearchWorkload, arch: Architecture) -> tuple[Compil
     if not isinstance(macro, FefetArrayConfig):
         raise CodesignError(f"--workload search runs on a FeFET macro (kind fefet_array); "
                             f"'{arch.name}' ends in kind {macro.kind!r} (try --arch fefet_1f1c)")
-    ours = calibrated(evaluate_search(workload.patterns, workload.bits, workload.queries, macro), macro.calibration)
+    ours = calibrated(evaluate_search(workload.patterns, workload.bits, workload.queries, macro), macro.calibration, macro.adc_bits)
     gpu = NVIDIA_A100.search_cost(workload.patterns, workload.bits, workload.queries)
     layer = LayerCost(name=workload.label, op="AssociativeSearch", macs=0, energy_J=ours.energy_J,
                       latency_s=ours.latency_s, cycles=ours.latency_s * arch.clock_frequency_Hz, utilization=0.0,

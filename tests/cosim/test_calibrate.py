@@ -45,3 +45,12 @@ def test_calibration_terms_are_checked(tmp_path):
     path.write_text(yaml.safe_dump(spec))
     with pytest.raises(ArchSpecError, match="calibration.energy_scale.array: is not an energy term"):
         load_arch(path)
+
+
+def test_crossbar_calibration_fits_the_flash_converter_per_bit(capsys, tmp_path):
+    path = tmp_path / "crossbar.yaml"
+    assert main(["calibrate", "crossbar", "-o", str(path)]) == 0
+    document = yaml.safe_load(path.read_text())
+    assert [point["bits"] for point in document["measurements"]] == [5, 6, 7]
+    assert all(abs(point["error_after"]) < 0.10 for point in document["measurements"])
+    assert document["per_bit"]["adc"] > 1.5  # a flash converter roughly doubles per bit
