@@ -164,7 +164,13 @@ def _progress(label: str, total: int | None):
         columns = [TextColumn(label), TimeElapsedColumn(), TextColumn("{task.description}")]
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("", total=total)
-        yield lambda description: progress.update(task, advance=1 if total else 0, description=description)
+
+        def update(description: str, completed: int | None = None, total: int | None = None) -> None:
+            if completed is not None:
+                progress.update(task, completed=completed, total=total, description=description)
+            else:
+                progress.update(task, advance=1 if progress.tasks[0].total else 0, description=description)
+        yield update
 
 
 @app.group()
@@ -302,6 +308,36 @@ def _write_outputs(report: dict, json_path: Path | None, plot_directory: Path | 
     if json_path is not None:
         write_json(json_path, report)
         console.print(f"wrote {json_path}")
+
+
+@app.command("sweep")
+@click.argument("target", metavar="SPACE.yaml|report")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="DIR", help="Where the sweep writes (resumable).")
+@click.option("--workers", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
+def sweep_command(target, directory, output, workers) -> None:
+    """Sweep a design space (SPACE.yaml -o DIR), or re-render a finished one (report DIR)."""
+    from codesign.dse.sweep import run_sweep, write_report
+
+    if target == "report":
+        if directory is None:
+            raise CodesignError("sweep report needs the sweep's directory: codesign sweep report DIR")
+        outputs = write_report(directory)
+    else:
+        if output is None or directory is not None:
+            raise CodesignError("usage: codesign sweep SPACE.yaml -o DIR (or: codesign sweep report DIR)")
+        space_file = Path(target)
+        if not space_file.is_file():
+            raise CodesignError(f"{space_file}: no such space file")
+        with _progress("sweeping", 0) as advance:
+            outputs = run_sweep(space_file, output, workers, lambda done, total, front: advance(
+                f"{done}/{total} points, Pareto front {front}", completed=done, total=total))
+        summary = outputs.summary
+        console.print(f"{summary.evaluated} points evaluated ({summary.infeasible} infeasible), "
+                      f"{summary.skipped} already done", highlight=False)
+    console.print(f"{outputs.points} points, {outputs.pareto} on the Pareto front", highlight=False)
+    for path in outputs.files:
+        console.print(f"wrote {path}")
 
 
 @app.group()

@@ -1,0 +1,100 @@
+"""Evaluating one point of a design space: build its architecture, compile the workload, measure.
+
+    evaluate_point(point, 'arch_specs/spaces/simba_pe_glb.yaml')
+    -> {'status': 'ok', 'metrics': {'energy_J': ..., 'latency_s': ..., 'edp_Js': ..., 'area_m2': ...}, 'error': None}
+
+A top-level function of picklable arguments, so that a process pool can run it; each worker
+loads the space, its base spec and the workloads' graphs once and keeps them.
+Status 'infeasible' means the point is a bad design (the spec rejects the combination, no
+mapping fits, a budget is exceeded), with the one-line reason in 'error'; that is an
+answer, not a failure.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from codesign.arch.energy import energy_table
+from codesign.arch.messages import describe_validation_error
+from codesign.arch.schema import Architecture, ComputeUnit
+from codesign.compiler import compile_graph
+from codesign.dse.space import Space, apply, assignments, base_spec, load_space, workload_path
+from codesign.errors import CodesignError
+from codesign.frontend import load_model
+from codesign.ir import Graph
+
+METRICS = {'energy': 'energy_J', 'latency': 'latency_s', 'edp': 'edp_Js', 'area': 'area_m2'}
+"""Objective name -> the metric it minimises."""
+BUDGETS = {'area_budget_m2': 'area_m2', 'energy_budget_J': 'energy_J', 'latency_budget_s': 'latency_s'}
+"""Constraint field -> the metric it bounds."""
+
+
+def evaluate_point(point: dict, space_file: str | Path, space: Space | None = None) -> dict:
+    """{'status': 'ok' | 'infeasible', 'metrics': {...} or {}, 'error': None or one line} for `point`."""
+    space_file = Path(space_file)
+    space = space or _space(str(space_file))
+    base_file, base = _base(space, str(space_file))
+    spec = apply(base, assignments(space, point))
+    try:
+        arch = Architecture.model_validate(spec)
+    except ValidationError as error:
+        return _infeasible(describe_validation_error(error, spec, base_file, {}))
+    metrics = {'area_m2': chip_area_m2(arch)}
+    reason = _over_budget(space, metrics)  # area is cheap: check it before compiling
+    if reason:
+        return _infeasible(reason, metrics)
+    try:
+        report = compile_graph(_graph(workload_path(point['workload'], space_file)), arch,
+                               space.mapper_objective, space.strategy.seed)
+    except CodesignError as error:  # e.g. a buffer too small for any mapping of some layer
+        return _infeasible(str(error), metrics)
+    metrics = {'energy_J': report.energy_J, 'latency_s': report.latency_s, 'edp_Js': report.edp_Js, **metrics}
+    reason = _over_budget(space, metrics)
+    return _infeasible(reason, metrics) if reason else {'status': 'ok', 'metrics': metrics, 'error': None}
+
+
+def chip_area_m2(arch: Architecture) -> float:
+    """Memory levels x instances + MACs, from the energy table; 0.0 for compute-in-memory specs.
+
+    The crossbar and FeFET cost models do not estimate area yet, so a CiM point reports 0.0
+    (load_space refuses area objectives and budgets for them rather than compare zeros).
+    """
+    if not isinstance(arch.compute, ComputeUnit):
+        return 0.0
+    table = energy_table(arch)
+    memories = sum(level.area_m2 * arch.instances(name) for name, level in table.levels.items())
+    return memories + table.mac_area_m2 * arch.mac_count
+
+
+def _over_budget(space: Space, metrics: dict) -> str | None:
+    for field, metric in BUDGETS.items():
+        budget = getattr(space.constraints, field)
+        if budget is not None and metric in metrics and metrics[metric] > budget:
+            return f'{metric}={metrics[metric]:.4g} exceeds constraints.{field}={budget:g}'
+    return None
+
+
+def _infeasible(reason: str, metrics: dict | None = None) -> dict:
+    return {'status': 'infeasible', 'metrics': metrics or {}, 'error': reason}
+
+
+# Per-process caches: a worker evaluates many points of one space on a few workloads.
+@lru_cache(maxsize=8)
+def _space(space_file: str) -> Space:
+    return load_space(space_file)
+
+
+_BASES: dict[tuple[str, str], tuple[Path, dict]] = {}
+
+
+def _base(space: Space, space_file: str) -> tuple[Path, dict]:
+    key = (space_file, space.base)
+    if key not in _BASES:
+        _BASES[key] = base_spec(space, Path(space_file))
+    return _BASES[key]  # apply() copies it, so sharing the dict is safe
+
+
+@lru_cache(maxsize=8)
+def _graph(workload: str) -> Graph:
+    return load_model(workload).graph

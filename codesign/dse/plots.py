@@ -1,0 +1,114 @@
+"""Design-space charts: energy vs latency with the Pareto front, and per-parameter sensitivity.
+
+Built like codesign/report/plots.py: matplotlib Figures rendered by Agg, saved atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from codesign.dse.evaluate import METRICS
+from codesign.report.plots import prepare_directory, save_atomically
+
+PARETO_COLOR = '#c44e52'
+OTHER_COLOR = '#8c8c8c'
+
+
+def plot_space(rows: Sequence[dict], pareto: Sequence[dict], parameters: Sequence[str],
+               objectives: Sequence[str], directory: Path) -> list[Path]:
+    """pareto_<workload>.png and sensitivity_<workload>.png for each workload in `rows`."""
+    directory = prepare_directory(Path(directory))
+    written = []
+    for workload in dict.fromkeys(row['workload'] for row in rows):
+        ok = [row for row in rows if row['workload'] == workload and row['status'] == 'ok']
+        front = [row for row in pareto if row['workload'] == workload]
+        written.append(save_atomically(pareto_figure(ok, front, parameters, workload), directory / f'pareto_{workload}.png'))
+        written.append(save_atomically(sensitivity_figure(ok, parameters, objectives, workload),
+                                       directory / f'sensitivity_{workload}.png'))
+    return written
+
+
+def pareto_figure(rows: Sequence[dict], front: Sequence[dict], parameters: Sequence[str], workload: str) -> Figure:
+    """Every feasible point as energy vs latency; the front drawn as a line, its points labelled."""
+    figure = Figure(figsize=(7.5, 5.5), layout='constrained')
+    axes = figure.add_subplot()
+    axes.scatter([row['latency_s'] for row in rows], [row['energy_J'] for row in rows],
+                 s=18, color=OTHER_COLOR, label=f'feasible designs ({len(rows)})')
+    ordered = sorted(front, key=lambda row: row['latency_s'])
+    axes.plot([row['latency_s'] for row in ordered], [row['energy_J'] for row in ordered], marker='o',
+              color=PARETO_COLOR, label=f'energy-latency Pareto front ({len(ordered)})')
+    for row in ordered:
+        axes.annotate(design_label(row, parameters), (row['latency_s'], row['energy_J']), fontsize=7,
+                      xytext=(4, 4), textcoords='offset points')
+    # Log axes only when the designs span a decade; a narrow range reads better linear.
+    latencies, energies = [row['latency_s'] for row in rows], [row['energy_J'] for row in rows]
+    axes.set(xscale=_scale(latencies), yscale=_scale(energies), xlabel='latency (s)', ylabel='energy (J)')
+    axes.set_title(f'{workload}: energy vs latency', loc='left', fontsize=11)
+    axes.grid(alpha=0.3, which='both')
+    axes.legend(frameon=False, fontsize=8)
+    return figure
+
+
+def _scale(values: Sequence[float]) -> str:
+    return 'log' if values and min(values) > 0 and max(values) / min(values) >= 10 else 'linear'
+
+
+def sensitivity_figure(rows: Sequence[dict], parameters: Sequence[str], objectives: Sequence[str],
+                       workload: str) -> Figure:
+    """One panel per (objective, parameter): each value's points, and their median joined by a line.
+
+    The vertical spread at one value is what the other parameters do; the slope of the median
+    is what this parameter does.
+    """
+    metrics = [METRICS[objective] for objective in objectives]
+    figure = Figure(figsize=(3.2 * len(parameters), 2.6 * len(metrics)), layout='constrained')
+    grid = figure.subplots(len(metrics), len(parameters), squeeze=False)
+    for row_index, metric in enumerate(metrics):
+        for column_index, parameter in enumerate(parameters):
+            _sensitivity_panel(grid[row_index][column_index], rows, parameter, metric)
+            if row_index == len(metrics) - 1:
+                grid[row_index][column_index].set_xlabel(short_label(parameter), fontsize=8)
+        grid[row_index][0].set_ylabel(metric, fontsize=8)
+    figure.suptitle(f'{workload}: sensitivity to each parameter', fontsize=11)
+    return figure
+
+
+def _sensitivity_panel(axes, rows: Sequence[dict], parameter: str, metric: str) -> None:
+    values = sorted(dict.fromkeys(row[parameter] for row in rows), key=_sort_key)
+    positions = {value: index for index, value in enumerate(values)}  # categorical: values may be uneven
+    axes.scatter([positions[row[parameter]] for row in rows], [row[metric] for row in rows], s=10, color=OTHER_COLOR)
+    medians = [_median([row[metric] for row in rows if row[parameter] == value]) for value in values]
+    axes.plot(range(len(values)), medians, color=PARETO_COLOR, marker='_')
+    axes.set_xticks(range(len(values)), [f'{value:g}' if isinstance(value, float) else str(value) for value in values],
+                    fontsize=7)
+    if rows and min(row[metric] for row in rows) > 0:
+        axes.set_yscale('log')
+    axes.tick_params(labelsize=7)
+    axes.grid(alpha=0.3)
+
+
+def design_label(row: dict, parameters: Sequence[str]) -> str:
+    """'y.size=4, capacity_bytes=65536': the parameter values of one design, briefly."""
+    return ', '.join(f'{short_label(parameter)}={_shown(row[parameter])}' for parameter in parameters)
+
+
+def short_label(parameter: str) -> str:
+    """The last two keys of a parameter path: 'hierarchy.pe_array.axes.y.size' -> 'y.size'."""
+    return '.'.join(parameter.replace('[', '.').replace(']', '').split('.')[-2:])
+
+
+def _shown(value) -> str:
+    return f'{value:g}' if isinstance(value, float) else str(value)
+
+
+def _sort_key(value):
+    return (0, value, '') if isinstance(value, (int, float)) else (1, 0, str(value))
+
+
+def _median(numbers: list[float]) -> float:
+    ordered = sorted(numbers)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2

@@ -1,0 +1,144 @@
+"""Design spaces: loading, points, apply(), one-line errors, evaluation, Pareto extraction."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from codesign.arch import ARCH_SPECS_DIRECTORY
+from codesign.dse.evaluate import evaluate_point
+from codesign.dse.pareto import flat_row, pareto_by_workload, pareto_front, write_csv
+from codesign.dse.plots import plot_space
+from codesign.dse.space import apply, base_spec, load_space, points
+from codesign.errors import CodesignError
+
+SPACES = ARCH_SPECS_DIRECTORY / 'spaces'
+TINY = {
+    'name': 'tiny', 'base': 'simba', 'workloads': ['digits_cnn'],
+    'parameters': [{'path': ['hierarchy', 'global_buffer', 'capacity_bytes'], 'values': [32768, 65536]}],
+}
+
+
+def write_space(directory: Path, **changes) -> Path:
+    path = directory / 'space.yaml'
+    path.write_text(yaml.safe_dump({**TINY, **changes}))
+    return path
+
+
+@pytest.mark.parametrize('name, count', [('simba_pe_glb', 12), ('crossbar_size_adc', 9), ('fefet_rows_cap', 9)])
+def test_example_spaces_load(name, count):
+    space = load_space(SPACES / f'{name}.yaml')
+    assert space.grid_size == count
+    assert len(points(space)) == count * len(space.workloads)
+
+
+def test_grid_and_random_points(tmp_path):
+    parameters = [{'path': ['hierarchy', 'pe_array', 'axes', 'x', 'size'], 'values': [2, 4, 8]},
+                  {'path': ['hierarchy', 'global_buffer', 'capacity_bytes'],
+                   'range': {'start': 16384, 'stop': 131072, 'factor': 2}}]
+    grid = load_space(write_space(tmp_path, parameters=parameters))
+    assert grid.grid_size == 12 and len(points(grid)) == 12
+    assert points(grid)[1]['parameters'] == {'hierarchy.pe_array.axes.x.size': 2,
+                                             'hierarchy.global_buffer.capacity_bytes': 32768}
+    sampled = load_space(write_space(tmp_path, parameters=parameters, strategy={'kind': 'random', 'samples': 5}))
+    drawn = points(sampled)
+    assert len(drawn) == 5 and drawn == points(sampled)  # seeded: the same draw twice
+    keys = [tuple(point['parameters'].values()) for point in drawn]
+    assert len(set(keys)) == 5 and all(point in points(grid) for point in drawn)
+
+
+def test_arithmetic_range_is_inclusive(tmp_path):
+    space = load_space(write_space(tmp_path, parameters=[
+        {'path': ['hierarchy', 'global_buffer', 'capacity_bytes'], 'range': {'start': 1024, 'stop': 4096, 'step': 1024}}]))
+    assert space.parameters[0].candidates() == [1024, 2048, 3072, 4096]
+
+
+def test_apply_sets_nested_values_by_component_name(tmp_path):
+    space = load_space(write_space(tmp_path))
+    _, spec = base_spec(space, tmp_path / 'space.yaml')
+    edited = apply(spec, {('hierarchy', 'pe_array', 'axes', 0, 'size'): 7,
+                          ('hierarchy', 'global_buffer', 'capacity_bytes'): 1234,
+                          ('hierarchy', 'pe_array', 'axes', 'x', 'size'): 9})
+    fanout = next(item for item in edited['hierarchy'] if item['name'] == 'pe_array')
+    assert [axis['size'] for axis in fanout['axes']] == [7, 9]
+    assert next(item for item in edited['hierarchy'] if item['name'] == 'global_buffer')['capacity_bytes'] == 1234
+    assert next(item for item in spec['hierarchy'] if item['name'] == 'global_buffer')['capacity_bytes'] == 65536
+
+
+@pytest.mark.parametrize('changes, fragments', [
+    ({'parameters': [{'path': ['hierarchy', 'global_buf', 'capacity_bytes'], 'values': [1]}]},
+     ['parameters[0].path', "no item named 'global_buf'", 'global_buffer']),
+    ({'parameters': [{'path': ['hierarchy', 'global_buffer', 'capacity'], 'values': [1]}]},
+     ['parameters[0].path', "no field 'capacity'"]),
+    ({'parameters': [{'path': ['hierarchy', 42, 'size'], 'values': [1]}]}, ['parameters[0].path', 'out of range']),
+    ({'parameters': [{'path': ['hierarchy', 'global_buffer', 'capacity_bytes'], 'values': []}]},
+     ['parameters[0].values', 'at least 1']),
+    ({'parameters': [{'path': ['clock_frequency_Hz'], 'range': {'start': 2e9, 'stop': 1e9, 'step': 1e8}}]},
+     ['parameters[0].range.stop', 'empty']),
+    ({'parameters': [{'path': ['clock_frequency_Hz'], 'values': [1e9], 'range': {'start': 1, 'stop': 2, 'step': 1}}]},
+     ['parameters[0].values', 'exactly one']),
+    ({'objectives': ['energy', 'power']}, ['objectives[1]', "'power'"]),
+    ({'constraints': {'area_budget_m2': -1.0}}, ['constraints.area_budget_m2', '> 0']),
+    ({'base': 'crossbar', 'parameters': [{'path': ['hierarchy', 'isaac_like', 'adc_bits'], 'values': [6]}],
+      'constraints': {'area_budget_m2': 1e-6}}, ['constraints.area_budget_m2', 'not modelled']),
+    ({'strategy': {'kind': 'random', 'samples': 3}}, ['strategy.samples', 'exceeds the 2 combinations']),
+    ({'strategy': {'kind': 'random'}}, ['strategy.samples', 'required']),
+    ({'base': 'nosuch'}, ['base', "unknown architecture 'nosuch'"]),
+    ({'workloads': ['nosuch_net']}, ['workloads[0]', 'zoo']),
+    ({'colour': 'red'}, ['colour', 'unknown field']),
+])
+def test_bad_spaces_give_one_line_errors(tmp_path, changes, fragments):
+    with pytest.raises(CodesignError) as raised:
+        load_space(write_space(tmp_path, **changes))
+    message = str(raised.value)
+    assert 'space.yaml: ' in message and '\n' not in message, message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_missing_space_file(tmp_path):
+    with pytest.raises(CodesignError, match='absent.yaml: file not found'):
+        load_space(tmp_path / 'absent.yaml')
+
+
+def test_evaluate_tiny_space(tmp_path):
+    path = write_space(tmp_path)
+    results = [evaluate_point(point, path) for point in points(load_space(path))]
+    for result in results:
+        assert result['status'] == 'ok' and result['error'] is None
+        assert all(result['metrics'][key] > 0 for key in ('energy_J', 'latency_s', 'edp_Js', 'area_m2'))
+    assert results[0]['metrics']['area_m2'] < results[1]['metrics']['area_m2']  # a smaller global buffer
+
+
+def test_infeasible_value_and_budget_are_statuses(tmp_path):
+    path = write_space(tmp_path, parameters=[
+        {'path': ['hierarchy', 'global_buffer', 'capacity_bytes'], 'values': [0, 65536]}],
+        constraints={'area_budget_m2': 1e-9})
+    zero, too_big = (evaluate_point(point, path) for point in points(load_space(path)))
+    assert zero['status'] == 'infeasible' and 'hierarchy[1].capacity_bytes: must be > 0' in zero['error']
+    assert too_big['status'] == 'infeasible' and 'area_budget_m2' in too_big['error']
+
+
+def test_pareto_front_by_hand():
+    rows = [{'workload': 'w', 'status': 'ok', 'energy_J': energy, 'latency_s': latency, 'name': name}
+            for name, energy, latency in [('a', 1, 5), ('b', 2, 2), ('c', 5, 1), ('d', 3, 3), ('e', 2, 2), ('f', 6, 6)]]
+    rows.append({'workload': 'w', 'status': 'infeasible', 'energy_J': None, 'latency_s': None, 'name': 'g'})
+    assert [row['name'] for row in pareto_front(rows, ['energy', 'latency'])] == ['a', 'b', 'c', 'e']
+    assert [row['name'] for row in pareto_front(rows, ['energy_J'])] == ['a']
+    assert [row['name'] for row in pareto_by_workload(rows, ['latency'])] == ['c']
+
+
+def test_csv_and_plots(tmp_path):
+    label = 'hierarchy.global_buffer.capacity_bytes'
+    results = [(1.0, 3.0), (2.0, 1.0), (3.0, 3.0)]
+    rows = [flat_row({'parameters': {label: size}, 'workload': 'w'},
+                     {'status': 'ok', 'metrics': {'energy_J': energy, 'latency_s': latency, 'edp_Js': energy * latency,
+                                                  'area_m2': 1e-6}, 'error': None})
+            for size, (energy, latency) in zip([1024, 2048, 4096], results)]
+    write_csv(rows, tmp_path / 'points.csv')
+    lines = (tmp_path / 'points.csv').read_text().splitlines()
+    assert lines[0] == f'workload,{label},status,energy_J,latency_s,edp_Js,area_m2,error' and len(lines) == 4
+    front = pareto_front(rows, ['energy', 'latency'])
+    written = plot_space(rows, front, [label], ['energy', 'latency'], tmp_path / 'plots')
+    assert [path.name for path in written] == ['pareto_w.png', 'sensitivity_w.png']
+    assert all(path.stat().st_size > 1000 for path in written)

@@ -1,0 +1,48 @@
+"""`codesign sweep`: a small real sweep end to end, resuming, re-rendering, bad input."""
+
+import csv
+
+from codesign.cli import main
+from tests.unit.test_bad_input import assert_one_line_error, run
+
+TINY = """name: tiny
+description: digits_cnn on simba, PE array width x global buffer
+base: simba
+parameters:
+  - path: [hierarchy, pe_array, axes, x, size]
+    values: [2, 4]
+  - path: [hierarchy, global_buffer, capacity_bytes]
+    values: [16384, 65536]
+workloads: [digits_cnn]
+objectives: [energy, latency]
+strategy: {kind: grid}
+"""
+
+
+def test_sweep_runs_resumes_and_reports(capsys, tmp_path):
+    space, output = tmp_path / "tiny.yaml", tmp_path / "out"
+    space.write_text(TINY)
+    assert main(["sweep", str(space), "-o", str(output), "--workers", "2"]) == 0
+    assert "4 points evaluated" in capsys.readouterr().out
+    with open(output / "points.csv") as stream:
+        rows = list(csv.DictReader(stream))
+    assert len(rows) == 4 and all(row["status"] == "ok" and float(row["energy_J"]) > 0 for row in rows)
+    assert (output / "pareto_digits_cnn.png").exists() and (output / "sensitivity_digits_cnn.png").exists()
+    assert main(["sweep", str(space), "-o", str(output)]) == 0
+    assert "0 points evaluated (0 infeasible), 4 already done" in capsys.readouterr().out
+    (output / "points.csv").unlink()
+    assert main(["sweep", "report", str(output)]) == 0
+    assert (output / "points.csv").exists()
+
+
+def test_sweep_bad_input(capsys, tmp_path):
+    space, output = tmp_path / "tiny.yaml", tmp_path / "out"
+    space.write_text(TINY)
+    assert main(["sweep", str(space), "-o", str(output), "--workers", "1"]) == 0
+    other = tmp_path / "other.yaml"
+    other.write_text(TINY.replace("values: [2, 4]", "values: [2]"))
+    assert_one_line_error(*run(capsys, "sweep", str(other), "-o", str(output))[::2], "holds a different sweep")
+    assert_one_line_error(*run(capsys, "sweep", str(tmp_path / "gone.yaml"), "-o", str(output))[::2],
+                          "no such space file")
+    assert_one_line_error(*run(capsys, "sweep", "report", str(tmp_path))[::2], "not a sweep directory")
+    assert_one_line_error(*run(capsys, "sweep", str(space))[::2], "usage: codesign sweep SPACE.yaml -o DIR")
