@@ -315,7 +315,10 @@ def _write_outputs(report: dict, json_path: Path | None, plot_directory: Path | 
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="DIR", help="Where the sweep writes (resumable).")
 @click.option("--workers", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
-def sweep_command(target, directory, output, workers) -> None:
+@click.option("--backend", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: a process pool here; ray: a Ray cluster (--address) or a local Ray instance.")
+@click.option("--address", metavar="HOST:PORT", help="Ray cluster address (with --backend ray).")
+def sweep_command(target, directory, output, workers, backend, address) -> None:
     """Sweep a design space (SPACE.yaml -o DIR), or re-render a finished one (report DIR)."""
     from codesign.dse.sweep import run_sweep, write_report
 
@@ -331,7 +334,7 @@ def sweep_command(target, directory, output, workers) -> None:
             raise CodesignError(f"{space_file}: no such space file")
         with _progress("sweeping", 0) as advance:
             outputs = run_sweep(space_file, output, workers, lambda done, total, front: advance(
-                f"{done}/{total} points, Pareto front {front}", completed=done, total=total))
+                f"{done}/{total} points, Pareto front {front}", completed=done, total=total), backend, address)
         summary = outputs.summary
         console.print(f"{summary.evaluated} points evaluated ({summary.infeasible} infeasible), "
                       f"{summary.skipped} already done", highlight=False)

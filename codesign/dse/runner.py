@@ -23,7 +23,7 @@ class RunSummary:
 
 
 def run_points(points, evaluate, store_path, identity, workers=None, on_result=None,
-               on_record=None) -> RunSummary:
+               on_record=None, backend: str = "local", address: str | None = None) -> RunSummary:
     """Evaluate every point whose key is not yet in the store at `store_path`.
 
     points: plain dicts with "key", "parameters" (dict) and "workload" (str).
@@ -33,6 +33,8 @@ def run_points(points, evaluate, store_path, identity, workers=None, on_result=N
     identity: the sweep's identity (a hash string, or anything JSON-able to hash).
     on_result(done, total): progress callback, done counting skipped points too.
     on_record(record): optional, gets every newly stored point (e.g. to update a Pareto front).
+    backend: "local" (a process pool on this machine) or "ray" (a Ray cluster at `address`, or
+        a local Ray instance without one); either way the parent writes the store.
     """
     _check_unique_keys(points)
     identity_hash = identity if isinstance(identity, str) else stable_hash(identity)
@@ -43,7 +45,9 @@ def run_points(points, evaluate, store_path, identity, workers=None, on_result=N
         if on_result is not None:
             on_result(skipped, len(points))
         infeasible = 0
-        for done, record in enumerate(_evaluate_all(pending, evaluate, workers), skipped + 1):
+        results = _evaluate_on_ray(pending, evaluate, workers, address) if backend == "ray" \
+            else _evaluate_all(pending, evaluate, workers)
+        for done, record in enumerate(results, skipped + 1):
             store.add(**record)
             infeasible += record["status"] == "infeasible"
             if on_record is not None:
@@ -71,6 +75,30 @@ def _evaluate_all(pending, evaluate, workers):
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
         yield from pool.imap_unordered(_evaluate_one, tasks)
+
+
+def _evaluate_on_ray(pending, evaluate, workers, address):
+    """Yield one store record per pending point as Ray tasks finish (same wrapper as the pool)."""
+    try:
+        import ray
+    except ImportError:
+        raise CodesignError("--backend ray needs the ray package (pip install ray)") from None
+    started_here = not ray.is_initialized()
+    if started_here:
+        try:
+            ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False,
+                     log_to_driver=False, configure_logging=False)
+        except (ConnectionError, RuntimeError, ValueError) as error:
+            raise CodesignError(f"cannot reach the Ray cluster at {address}: {error}") from None
+    try:
+        remote = ray.remote(_evaluate_one)
+        waiting = [remote.remote((evaluate, point)) for point in pending]
+        while waiting:
+            finished, waiting = ray.wait(waiting, num_returns=1)
+            yield ray.get(finished[0])
+    finally:
+        if started_here:
+            ray.shutdown()
 
 
 def _evaluate_one(task) -> dict:

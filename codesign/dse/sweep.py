@@ -34,7 +34,8 @@ class SweepOutputs:
 
 
 def run_sweep(space_file: Path, directory: Path, workers: int | None = None,
-              on_progress: Callable[[int, int, int], None] | None = None) -> SweepOutputs:
+              on_progress: Callable[[int, int, int], None] | None = None, backend: str = "local",
+              address: str | None = None) -> SweepOutputs:
     """Evaluate every point of the space (resuming), then write the CSVs and plots."""
     space = load_space(space_file)
     identity = stable_hash({"space": space.model_dump(mode="json"), "base": base_spec(space, space_file)[1]})
@@ -51,7 +52,7 @@ def run_sweep(space_file: Path, directory: Path, workers: int | None = None,
     summary = run_points(pending, functools.partial(evaluate_point, space_file=str(space_file)),
                          directory / STORE, identity, workers,
                          on_result=lambda done, total: on_progress and on_progress(done, total, len(front)),
-                         on_record=on_record)
+                         on_record=on_record, backend=backend, address=address)
     outputs = write_report(directory)
     return SweepOutputs(summary, outputs.points, outputs.pareto, outputs.files)
 

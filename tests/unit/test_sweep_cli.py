@@ -46,3 +46,12 @@ def test_sweep_bad_input(capsys, tmp_path):
                           "no such space file")
     assert_one_line_error(*run(capsys, "sweep", "report", str(tmp_path))[::2], "not a sweep directory")
     assert_one_line_error(*run(capsys, "sweep", str(space))[::2], "usage: codesign sweep SPACE.yaml -o DIR")
+
+
+def test_sweep_on_a_local_ray_instance(capsys, tmp_path):
+    space, output = tmp_path / "tiny.yaml", tmp_path / "ray"
+    space.write_text(TINY)
+    assert main(["sweep", str(space), "-o", str(output), "--backend", "ray", "--workers", "2"]) == 0
+    assert "4 points evaluated" in capsys.readouterr().out
+    with open(output / "points.csv") as stream:
+        assert sum(1 for _ in csv.DictReader(stream)) == 4
