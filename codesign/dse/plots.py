@@ -25,10 +25,17 @@ def plot_space(rows: Sequence[dict], pareto: Sequence[dict], parameters: Sequenc
     for workload in dict.fromkeys(row['workload'] for row in rows):
         ok = [row for row in rows if row['workload'] == workload and row['status'] == 'ok']
         front = [row for row in pareto if row['workload'] == workload]
-        written.append(save_atomically(pareto_figure(ok, front, parameters, workload), directory / f'pareto_{workload}.png'))
+        name = file_label(workload)
+        written.append(save_atomically(pareto_figure(ok, front, parameters, workload), directory / f'pareto_{name}.png'))
         written.append(save_atomically(sensitivity_figure(ok, parameters, objectives, workload),
-                                       directory / f'sensitivity_{workload}.png'))
+                                       directory / f'sensitivity_{name}.png'))
     return written
+
+
+def file_label(workload: str) -> str:
+    """A workload as part of a file name: a zoo name as is, an ONNX path by its stem."""
+    stem = Path(workload).stem if workload.endswith('.onnx') else workload
+    return ''.join(character if character.isalnum() or character in '-_' else '_' for character in stem)
 
 
 def pareto_figure(rows: Sequence[dict], front: Sequence[dict], parameters: Sequence[str], workload: str) -> Figure:

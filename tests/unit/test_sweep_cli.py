@@ -55,3 +55,13 @@ def test_sweep_on_a_local_ray_instance(capsys, tmp_path):
     assert "4 points evaluated" in capsys.readouterr().out
     with open(output / "points.csv") as stream:
         assert sum(1 for _ in csv.DictReader(stream)) == 4
+
+
+def test_an_onnx_workload_gets_file_names_from_its_stem(capsys, tmp_path):
+    from tests.onnx_builders import conv_bn_relu, save
+
+    model = save(conv_bn_relu(), tmp_path, "my layer.onnx")
+    space, output = tmp_path / "tiny.yaml", tmp_path / "out"
+    space.write_text(TINY.replace("workloads: [digits_cnn]", f"workloads: ['{model}']"))
+    assert main(["sweep", str(space), "-o", str(output), "--workers", "2"]) == 0
+    assert (output / "pareto_my_layer.png").exists()
