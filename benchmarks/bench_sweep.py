@@ -46,11 +46,11 @@ def single_layer_model(directory: Path) -> Path:
     return path
 
 
-def timed(space_text: str, directory: Path, workers: int, backend: str) -> dict:
-    space = directory / f"space-{backend}-{workers}.yaml"
+def timed(label: str, space_text: str, directory: Path, workers: int, backend: str) -> dict:
+    space = directory / f"space-{label}-{backend}-{workers}.yaml"
     space.write_text(space_text)
     start = time.perf_counter()
-    outputs = run_sweep(space, directory / f"out-{backend}-{workers}", workers, backend=backend)
+    outputs = run_sweep(space, directory / f"out-{label}-{backend}-{workers}", workers, backend=backend)
     seconds = time.perf_counter() - start
     return {"backend": backend, "workers": workers, "points": outputs.points, "seconds": round(seconds, 2),
             "points_per_second": round(outputs.points / seconds, 2)}
@@ -65,8 +65,8 @@ def main() -> None:
                                workload="digits_cnn")
         results = {}
         for label, text in (("single_layer_200", layer), ("network_50", network)):
-            runs = [timed(text, directory, workers, "local") for workers in (1, 2)]
-            runs.append(timed(text, directory, 2, "ray"))
+            runs = [timed(label, text, directory, workers, "local") for workers in (1, 2)]
+            runs.append(timed(label, text, directory, 2, "ray"))
             results[label] = {"runs": runs, "speedup_2_workers": round(runs[0]["seconds"] / runs[1]["seconds"], 2)}
     print(json.dumps({"benchmark": "sweep", "machine": platform.machine(), **results}, indent=2))
 
