@@ -17,6 +17,7 @@ import numpy
 import onnx
 from onnx import helper, numpy_helper
 
+from codesign.compiler import forget_mappings
 from codesign.dse.sweep import run_sweep
 
 SPACE = """name: {name}
@@ -49,6 +50,7 @@ def single_layer_model(directory: Path) -> Path:
 def timed(label: str, space_text: str, directory: Path, workers: int, backend: str) -> dict:
     space = directory / f"space-{label}-{backend}-{workers}.yaml"
     space.write_text(space_text)
+    forget_mappings()  # each run maps cold: forked workers would otherwise inherit the last run's mappings
     start = time.perf_counter()
     outputs = run_sweep(space, directory / f"out-{label}-{backend}-{workers}", workers, backend=backend)
     seconds = time.perf_counter() - start

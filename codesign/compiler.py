@@ -119,6 +119,11 @@ _MAPPINGS: dict[tuple, BestMapping] = {}
 _MAPPINGS_KEPT = 4096
 
 
+def forget_mappings() -> None:
+    """Drop the remembered mappings (benchmarks time cold compiles with it)."""
+    _MAPPINGS.clear()
+
+
 def _search(node: Node, hardware: Hardware, arch_key: str, objective: str, seed: int) -> BestMapping:
     """The best mapping, remembered: a pass that compiles first (fusion) and the compile
     after it ask for the same layers on the same hardware."""
