@@ -218,14 +218,25 @@ def spice_cell(json_path, plot_directory) -> None:
     _write_outputs(report, json_path, plot_directory, lambda plots: plots.plot_cell(plot_directory))
 
 
+def fefet_circuit_options(command):
+    """--arch, --mc, --seed, --json and --plot: what every FeFET circuit command takes."""
+    for option in (
+        json_option,
+        click.option("--seed", default=0, show_default=True),
+        click.option("--mc", "runs", default=0, show_default=True,
+                     help="Monte Carlo runs over Vth variation (both cores)."),
+        click.option("--arch", "arch_spec", default="fefet_1f1c", show_default=True, metavar="NAME|FILE",
+                     help="A fefet_array spec: capacitances, voltages, Vth states and sigma set up the circuit."),
+        click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
+                     help="Write PNG plots into DIR."),
+    ):
+        command = option(command)
+    return command
+
+
 @spice.command("column")
-@click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR", help="Write PNG plots into DIR.")
-@click.option("--arch", "arch_spec", default="fefet_1f1c", show_default=True, metavar="NAME|FILE",
-              help="A fefet_array spec: capacitances, voltages, Vth states and sigma set up the circuit.")
 @click.option("--rows", default=16, show_default=True, help="Cells in the column.")
-@click.option("--mc", "runs", default=0, show_default=True, help="Monte Carlo runs over Vth variation (both cores).")
-@click.option("--seed", default=0, show_default=True)
-@json_option
+@fefet_circuit_options
 def spice_column(arch_spec, rows, runs, seed, json_path, plot_directory) -> None:
     """A 1FeFET-1C column doing a charge-domain MAC: transfer curve, energy, Monte Carlo."""
     from codesign.arch import load_arch
@@ -248,12 +259,8 @@ def spice_column(arch_spec, rows, runs, seed, json_path, plot_directory) -> None
 
 
 @spice.command("search")
-@click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR", help="Write PNG plots into DIR.")
-@click.option("--arch", "arch_spec", default="fefet_1f1c", show_default=True, metavar="NAME|FILE")
 @click.option("--bits", default=8, show_default=True, help="Pattern bits D (2 D cells: each bit and its complement).")
-@click.option("--mc", "runs", default=0, show_default=True, help="Monte Carlo runs over Vth variation (both cores).")
-@click.option("--seed", default=0, show_default=True)
-@json_option
+@fefet_circuit_options
 def spice_search(arch_spec, bits, runs, seed, json_path, plot_directory) -> None:
     """Associative search on a 1FeFET-1C column: match-line voltage vs Hamming distance."""
     from codesign.arch import load_arch
