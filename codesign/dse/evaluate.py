@@ -18,22 +18,27 @@ from pydantic import ValidationError
 from codesign.arch.energy import energy_table
 from codesign.arch.messages import describe_validation_error
 from codesign.arch.schema import Architecture, ComputeUnit
-from codesign.compiler import compile_graph
-from codesign.dse.space import Space, apply, assignments, base_spec, load_space, workload_path
+from codesign.dse.paths import apply
+from codesign.dse.space import Space, assignments, base_spec, compiler_passes, load_space, workload_path
 from codesign.errors import CodesignError
+from codesign.flow import compile_model
 from codesign.frontend import load_model
 from codesign.ir import Graph
 
-METRICS = {'energy': 'energy_J', 'latency': 'latency_s', 'edp': 'edp_Js', 'area': 'area_m2'}
+METRICS = {'energy': 'energy_J', 'latency': 'latency_s', 'edp': 'edp_Js', 'area': 'area_m2',
+           'accuracy_loss': 'accuracy_loss'}
 """Objective name -> the metric it minimises."""
-BUDGETS = {'area_budget_m2': 'area_m2', 'energy_budget_J': 'energy_J', 'latency_budget_s': 'latency_s'}
+BUDGETS = {'area_budget_m2': 'area_m2', 'energy_budget_J': 'energy_J', 'latency_budget_s': 'latency_s',
+           'accuracy_loss_budget': 'accuracy_loss'}
 """Constraint field -> the metric it bounds."""
 
 
 def evaluate_point(point: dict, space_file: str | Path, space: Space | None = None) -> dict:
     """{'status': 'ok' | 'infeasible', 'metrics': {...} or {}, 'error': None or one line} for `point`."""
     space_file = Path(space_file)
-    space = space or _space(str(space_file))
+    if space is None:
+        status = space_file.stat()
+        space = _space(str(space_file), status.st_mtime_ns, status.st_size)
     base_file, base = _base(space, str(space_file))
     spec = apply(base, assignments(space, point))
     try:
@@ -41,15 +46,17 @@ def evaluate_point(point: dict, space_file: str | Path, space: Space | None = No
     except ValidationError as error:
         return _infeasible(describe_validation_error(error, spec, base_file, {}))
     metrics = {'area_m2': chip_area_m2(arch)}
-    reason = _over_budget(space, metrics)  # area is cheap: check it before compiling
+    if space.needs_accuracy:  # a second or so on digits_cnn: before the mapping search, which costs more
+        metrics |= accuracy_metrics(point['workload'], arch)
+    reason = _over_budget(space, metrics)
     if reason:
         return _infeasible(reason, metrics)
     try:
-        report = compile_graph(_graph(workload_path(point['workload'], space_file)), arch,
-                               space.mapper_objective, space.strategy.seed)
+        outcome = compile_model(_graph(workload_path(point['workload'], space_file)), arch,
+                                compiler_passes(space), space.mapper_objective, space.strategy.seed)
     except CodesignError as error:  # e.g. a buffer too small for any mapping of some layer
         return _infeasible(str(error), metrics)
-    metrics = {'energy_J': report.energy_J, 'latency_s': report.latency_s, 'edp_Js': report.edp_Js, **metrics}
+    metrics = {'energy_J': outcome.energy_J, 'latency_s': outcome.latency_s, 'edp_Js': outcome.edp_Js, **metrics}
     reason = _over_budget(space, metrics)
     return _infeasible(reason, metrics) if reason else {'status': 'ok', 'metrics': metrics, 'error': None}
 
@@ -67,6 +74,24 @@ def chip_area_m2(arch: Architecture) -> float:
     return memories + table.mac_area_m2 * arch.mac_count
 
 
+def accuracy_metrics(workload: str, arch: Architecture) -> dict:
+    """Top-1 test accuracy at the design's precision, and its loss against float32."""
+    from codesign.accuracy import accuracy_at
+
+    data, reference = _labelled(workload)
+    accuracy = accuracy_at(_graph(workload), arch, data)
+    return {'accuracy': accuracy, 'accuracy_loss': reference - accuracy}
+
+
+@lru_cache(maxsize=4)
+def _labelled(workload: str):
+    """(test set, float32 accuracy) of a zoo workload, once per process."""
+    from codesign.accuracy import accuracy_at, labelled_test_set
+
+    data = labelled_test_set(workload)
+    return data, accuracy_at(_graph(workload), None, data)
+
+
 def _over_budget(space: Space, metrics: dict) -> str | None:
     for field, metric in BUDGETS.items():
         budget = getattr(space.constraints, field)
@@ -81,7 +106,8 @@ def _infeasible(reason: str, metrics: dict | None = None) -> dict:
 
 # Per-process caches: a worker evaluates many points of one space on a few workloads.
 @lru_cache(maxsize=8)
-def _space(space_file: str) -> Space:
+def _space(space_file: str, modified_ns: int, size: int) -> Space:
+    """Keyed by modification time and size too: a space file edited between two sweeps is re-read."""
     return load_space(space_file)
 
 

@@ -1,4 +1,4 @@
-"""Design-space charts: energy vs latency with the Pareto front, and per-parameter sensitivity.
+"""Design-space charts: the first two objectives with their Pareto front, and per-parameter sensitivity.
 
 Built like codesign/report/plots.py: matplotlib Figures rendered by Agg, saved atomically.
 """
@@ -11,10 +11,17 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from codesign.dse.evaluate import METRICS
+from codesign.dse.pareto import pareto_front
 from codesign.report.plots import prepare_directory, save_atomically
 
 PARETO_COLOR = '#c44e52'
 OTHER_COLOR = '#8c8c8c'
+
+
+SHORT_NAMES = {'energy_J': 'energy', 'latency_s': 'latency', 'edp_Js': 'EDP', 'area_m2': 'area',
+               'accuracy_loss': 'accuracy loss'}
+AXIS_LABELS = {'energy_J': 'energy (J)', 'latency_s': 'latency (s)', 'edp_Js': 'EDP (J s)', 'area_m2': 'area (m$^2$)',
+               'accuracy_loss': 'top-1 accuracy loss (fraction)'}
 
 
 def plot_space(rows: Sequence[dict], pareto: Sequence[dict], parameters: Sequence[str],
@@ -26,7 +33,8 @@ def plot_space(rows: Sequence[dict], pareto: Sequence[dict], parameters: Sequenc
         ok = [row for row in rows if row['workload'] == workload and row['status'] == 'ok']
         front = [row for row in pareto if row['workload'] == workload]
         name = file_label(workload)
-        written.append(save_atomically(pareto_figure(ok, front, parameters, workload), directory / f'pareto_{name}.png'))
+        written.append(save_atomically(pareto_figure(ok, front, parameters, workload, objectives),
+                                       directory / f'pareto_{name}.png'))
         written.append(save_atomically(sensitivity_figure(ok, parameters, objectives, workload),
                                        directory / f'sensitivity_{name}.png'))
     return written
@@ -38,22 +46,36 @@ def file_label(workload: str) -> str:
     return ''.join(character if character.isalnum() or character in '-_' else '_' for character in stem)
 
 
-def pareto_figure(rows: Sequence[dict], front: Sequence[dict], parameters: Sequence[str], workload: str) -> Figure:
-    """Every feasible point as energy vs latency; the front drawn as a line, its points labelled."""
+def plotted_pair(objectives: Sequence[str]) -> tuple[str, str]:
+    """The two metrics the Pareto chart draws (y, x): the first two objectives, topped up with
+    energy and latency when the space has fewer."""
+    metrics = list(dict.fromkeys([*(METRICS[objective] for objective in objectives), 'energy_J', 'latency_s']))
+    return metrics[0], metrics[1]
+
+
+def pareto_figure(rows: Sequence[dict], front: Sequence[dict], parameters: Sequence[str], workload: str,
+                  objectives: Sequence[str] = ('energy', 'latency')) -> Figure:
+    """Every feasible point on the first two objectives; their two-objective front drawn as a
+    line with its designs labelled; with more objectives, the members of the full front ringed."""
+    y_metric, x_metric = plotted_pair(objectives)
     figure = Figure(figsize=(7.5, 5.5), layout='constrained')
     axes = figure.add_subplot()
-    axes.scatter([row['latency_s'] for row in rows], [row['energy_J'] for row in rows],
+    axes.scatter([row[x_metric] for row in rows], [row[y_metric] for row in rows],
                  s=18, color=OTHER_COLOR, label=f'feasible designs ({len(rows)})')
-    ordered = sorted(front, key=lambda row: row['latency_s'])
-    axes.plot([row['latency_s'] for row in ordered], [row['energy_J'] for row in ordered], marker='o',
-              color=PARETO_COLOR, label=f'energy-latency Pareto front ({len(ordered)})')
+    if len(objectives) > 2:
+        axes.scatter([row[x_metric] for row in front], [row[y_metric] for row in front], s=60, facecolors='none',
+                     edgecolors=PARETO_COLOR, label=f'on the {len(objectives)}-objective front ({len(front)})')
+    ordered = sorted(pareto_front(rows, [y_metric, x_metric]), key=lambda row: row[x_metric])
+    names = [SHORT_NAMES[metric] for metric in (y_metric, x_metric)]
+    axes.plot([row[x_metric] for row in ordered], [row[y_metric] for row in ordered], marker='o',
+              color=PARETO_COLOR, label=f'{names[0]}-{names[1]} Pareto front ({len(ordered)})')
     for row in ordered:
-        axes.annotate(design_label(row, parameters), (row['latency_s'], row['energy_J']), fontsize=7,
+        axes.annotate(design_label(row, parameters), (row[x_metric], row[y_metric]), fontsize=7,
                       xytext=(4, 4), textcoords='offset points')
     # Log axes only when the designs span a decade; a narrow range reads better linear.
-    latencies, energies = [row['latency_s'] for row in rows], [row['energy_J'] for row in rows]
-    axes.set(xscale=_scale(latencies), yscale=_scale(energies), xlabel='latency (s)', ylabel='energy (J)')
-    axes.set_title(f'{workload}: energy vs latency', loc='left', fontsize=11)
+    axes.set(xscale=_scale([row[x_metric] for row in rows]), yscale=_scale([row[y_metric] for row in rows]),
+             xlabel=AXIS_LABELS[x_metric], ylabel=AXIS_LABELS[y_metric])
+    axes.set_title(f'{workload}: {names[0]} vs {names[1]}', loc='left', fontsize=11)
     axes.grid(alpha=0.3, which='both')
     axes.legend(frameon=False, fontsize=8)
     return figure
@@ -78,7 +100,7 @@ def sensitivity_figure(rows: Sequence[dict], parameters: Sequence[str], objectiv
             _sensitivity_panel(grid[row_index][column_index], rows, parameter, metric)
             if row_index == len(metrics) - 1:
                 grid[row_index][column_index].set_xlabel(short_label(parameter), fontsize=8)
-        grid[row_index][0].set_ylabel(metric, fontsize=8)
+        grid[row_index][0].set_ylabel(AXIS_LABELS[metric], fontsize=8)
     figure.suptitle(f'{workload}: sensitivity to each parameter', fontsize=11)
     return figure
 

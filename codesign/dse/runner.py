@@ -5,6 +5,7 @@ killing the sweep (even with SIGKILL) loses at most the points in flight; runnin
 same sweep again skips every key already stored.
 """
 
+import contextlib
 import multiprocessing
 import os
 import time
@@ -79,6 +80,19 @@ def _evaluate_all(pending, evaluate, workers):
 
 def _evaluate_on_ray(pending, evaluate, workers, address):
     """Yield one store record per pending point as Ray tasks finish (same wrapper as the pool)."""
+    with ray_session(address, workers) as ray:
+        remote = ray.remote(_evaluate_one)
+        waiting = [remote.remote((evaluate, point)) for point in pending]
+        while waiting:
+            finished, waiting = ray.wait(waiting, num_returns=1)
+            yield ray.get(finished[0])
+
+
+@contextlib.contextmanager
+def ray_session(address: str | None, workers: int | None):
+    """The ray module, connected: to the cluster at `address`, or a local instance with
+    `workers` CPUs. Reuses a connection already open (and leaves it open), so a search that
+    runs many batches starts Ray once."""
     try:
         import ray
     except ImportError:
@@ -91,11 +105,7 @@ def _evaluate_on_ray(pending, evaluate, workers, address):
         except (ConnectionError, RuntimeError, ValueError) as error:
             raise CodesignError(f"cannot reach the Ray cluster at {address}: {error}") from None
     try:
-        remote = ray.remote(_evaluate_one)
-        waiting = [remote.remote((evaluate, point)) for point in pending]
-        while waiting:
-            finished, waiting = ray.wait(waiting, num_returns=1)
-            yield ray.get(finished[0])
+        yield ray
     finally:
         if started_here:
             ray.shutdown()

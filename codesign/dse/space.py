@@ -8,7 +8,6 @@ resolved; a string met at a list (hierarchy, axes) names the item with that `nam
 raise SpaceError: one line naming the space file and the field.
 """
 
-import copy
 import itertools
 import random
 from functools import cached_property
@@ -23,9 +22,10 @@ from codesign.arch.references import Resolver, format_location
 from codesign.arch.schema import Architecture
 from codesign.arch.schema_base import FieldError, PositiveCount, SpecModel
 from codesign.arch.yaml_files import read_yaml, show_value, shown, type_name
+from codesign.dse.paths import apply
 from codesign.errors import CodesignError
 
-Objective = Literal['energy', 'latency', 'edp', 'area']
+Objective = Literal['energy', 'latency', 'edp', 'area', 'accuracy_loss']
 MOST_VALUES = 10_000  # per range: a typo in `stop` should not build a grid of billions
 
 
@@ -99,23 +99,56 @@ class Constraints(SpecModel):
     """Largest allowed energy per inference."""
     latency_budget_s: float | None = Field(default=None, gt=0)
     """Largest allowed latency per inference."""
+    accuracy_loss_budget: float | None = Field(default=None, gt=0, le=1)
+    """Largest allowed drop of top-1 test accuracy below the float32 model's, as a fraction
+    (0.01: one percentage point), measured by running the workload's labelled test set at the
+    design's precision (codesign/accuracy); only workloads that ship one (digits_cnn)."""
 
 
 class Strategy(SpecModel):
-    """How points are drawn from the grid of parameter values."""
+    """How the designs to evaluate are chosen from the grid of parameter values."""
 
-    kind: Literal['grid', 'random'] = 'grid'
-    """grid: every combination; random: `samples` combinations drawn without replacement."""
+    kind: Literal['grid', 'random', 'nsga2'] = 'grid'
+    """grid: every combination; random: `samples` combinations drawn without replacement;
+    nsga2: a multi-objective evolutionary search (NSGA-II) for grids too big to run whole."""
     samples: PositiveCount | None = None
     """Combinations to draw (random only); each is run on every workload."""
+    population: int | None = Field(default=None, ge=4)
+    """Designs per generation (nsga2 only; default 16)."""
+    generations: int | None = Field(default=None, ge=1)
+    """Generations bred after the first population (nsga2 only; default 10)."""
+    patience: int | None = Field(default=None, ge=1)
+    """Stop after this many generations that leave the Pareto front unchanged (nsga2 only;
+    default: never stop early)."""
     seed: int = 0
-    """Seed of the random draw and of the mapper."""
+    """Seed of the random draw, the evolutionary search and the mapper."""
 
     @model_validator(mode='after')
     def _check(self) -> 'Strategy':
         if (self.kind == 'random') != (self.samples is not None):
             raise FieldError(('samples',), f'is required for kind random and only allowed there (got {show_value(self.samples)})')
+        if self.kind != 'nsga2':
+            for field in ('population', 'generations', 'patience'):
+                if getattr(self, field) is not None:
+                    raise FieldError((field,), f'is only allowed for kind nsga2 (got {getattr(self, field)})')
         return self
+
+    @property
+    def search_population(self) -> int:
+        return self.population or 16
+
+    @property
+    def search_generations(self) -> int:
+        return self.generations or 10
+
+
+class PassStep(SpecModel):
+    """One compiler pass run on every workload before it is mapped."""
+
+    name: str
+    """The pass, as `codesign compile -p` names it (e.g. fuse-layers)."""
+    options: dict[str, int | float | bool | str] = {}
+    """The pass' options, e.g. {population: 16, generations: 20}."""
 
 
 class Space(SpecModel):
@@ -132,11 +165,14 @@ class Space(SpecModel):
     workloads: list[str] = Field(min_length=1)
     """Zoo model names or ONNX files (relative to this file)."""
     objectives: list[Objective] = Field(default=['energy', 'latency'], min_length=1)
-    """What to minimise: energy, latency, edp, area; the Pareto front is over these."""
+    """What to minimise: energy, latency, edp, area, accuracy_loss (top-1, against float32);
+    the Pareto front is over these."""
     constraints: Constraints = Constraints()
     """Budgets a design must meet."""
+    passes: list[PassStep] = []
+    """Passes run on every workload before mapping (as `codesign compile -p`), in order."""
     strategy: Strategy = Strategy()
-    """grid or random sampling of the parameter grid."""
+    """grid, random sampling, or NSGA-II search of the parameter grid."""
     mapper_objective: Literal['energy', 'latency', 'edp'] = 'edp'
     """What the per-layer mapper optimises while compiling each point."""
 
@@ -151,6 +187,11 @@ class Space(SpecModel):
             raise FieldError(('strategy', 'samples'), f'exceeds the {self.grid_size} combinations of the grid '
                              f'(got {self.strategy.samples})')
         return self
+
+    @property
+    def needs_accuracy(self) -> bool:
+        """Whether points must measure accuracy (an objective or a budget asks for it)."""
+        return 'accuracy_loss' in self.objectives or self.constraints.accuracy_loss_budget is not None
 
     @cached_property
     def grid_size(self) -> int:
@@ -172,6 +213,7 @@ def load_space(path: str | Path) -> Space:
         raise SpaceError(describe_validation_error(error, data, path, {})) from None
     _check_against_base(space, path)
     _check_workloads(space, path)
+    _check_passes(space, path)
     return space
 
 
@@ -189,13 +231,14 @@ def base_spec(space: Space, space_file: Path) -> tuple[Path, dict]:
 def points(space: Space) -> list[dict]:
     """The points to evaluate: {'parameters': {label: value}, 'workload': name}, workloads innermost."""
     candidates = [parameter.candidates() for parameter in space.parameters]
+    if space.strategy.kind == 'nsga2':
+        raise ValueError('an nsga2 space has no fixed list of points: the search draws them (codesign.dse.evolve)')
     if space.strategy.kind == 'grid':
         combinations = list(itertools.product(*candidates))
     else:  # draw indices, not combinations, so a huge grid is never built
         drawn = random.Random(space.strategy.seed).sample(range(space.grid_size), space.strategy.samples)
         combinations = [_combination(index, candidates) for index in sorted(drawn)]
-    labels = [parameter.label for parameter in space.parameters]
-    return [{'parameters': dict(zip(labels, combination)), 'workload': workload}
+    return [design_point(space, combination, workload)
             for combination in combinations for workload in space.workloads]
 
 
@@ -204,21 +247,10 @@ def assignments(space: Space, point: dict) -> dict[tuple, Any]:
     return {tuple(parameter.path): point['parameters'][parameter.label] for parameter in space.parameters}
 
 
-def apply(spec: dict, parameters: dict[tuple, Any]) -> dict:
-    """A copy of `spec` with each path set to its value; KeyError naming the first missing key."""
-    edited = copy.deepcopy(spec)
-    for path, value in parameters.items():
-        node = edited
-        for depth, key in enumerate(path[:-1]):
-            node = _child(node, key, path[:depth])
-        last = path[-1]
-        if isinstance(node, list):
-            node[_list_index(node, last, path[:-1])] = value
-        elif isinstance(node, dict):
-            node[last] = value  # a field the YAML left at its default; validation rejects unknown ones
-        else:
-            raise KeyError(f'{format_location(path[:-1])} is a {type_name(node)}, not a mapping or list')
-    return edited
+def design_point(space: Space, combination: tuple, workload: str) -> dict:
+    """A point as points() gives it, from one value per parameter."""
+    return {'parameters': {parameter.label: value for parameter, value in zip(space.parameters, combination)},
+            'workload': workload}
 
 
 def _combination(index: int, candidates: list[list]) -> tuple:
@@ -228,27 +260,6 @@ def _combination(index: int, candidates: list[list]) -> tuple:
         index, position = divmod(index, len(values))
         chosen.append(values[position])
     return tuple(reversed(chosen))
-
-
-def _child(node: Any, key: str | int, above: tuple) -> Any:
-    if isinstance(node, dict):
-        if key not in node:
-            raise KeyError(f'no field {key!r} at {format_location(above)} (fields: {", ".join(map(str, node))})')
-        return node[key]
-    if isinstance(node, list):
-        return node[_list_index(node, key, above)]
-    raise KeyError(f'{format_location(above)} is a {type_name(node)}, not a mapping or list')
-
-
-def _list_index(items: list, key: str | int, above: tuple) -> int:
-    if isinstance(key, int):
-        if not -len(items) <= key < len(items):
-            raise KeyError(f'index {key} is out of range at {format_location(above)} ({len(items)} items)')
-        return key
-    names = [item.get('name') if isinstance(item, dict) else None for item in items]
-    if key not in names:
-        raise KeyError(f'no item named {key!r} at {format_location(above)} (names: {", ".join(map(str, names))})')
-    return names.index(key)
 
 
 def _check_against_base(space: Space, space_file: Path) -> None:
@@ -279,6 +290,8 @@ def _check_against_base(space: Space, space_file: Path) -> None:
 
 def _check_workloads(space: Space, space_file: Path) -> None:
     for index, workload in enumerate(space.workloads):
+        if space.needs_accuracy:
+            _check_labelled(workload, f'{shown(space_file)}: workloads[{index}]')
         if '/' in workload or workload.endswith('.onnx'):
             if not (Path(space_file).parent / workload).is_file():
                 raise SpaceError(f'{shown(space_file)}: workloads[{index}]: no such ONNX file (got {workload!r})')
@@ -288,6 +301,29 @@ def _check_workloads(space: Space, space_file: Path) -> None:
         if workload not in zoo.names():
             raise SpaceError(f'{shown(space_file)}: workloads[{index}]: neither an ONNX file nor a zoo model '
                              f'(got {workload!r}; zoo: {", ".join(zoo.names())})')
+
+
+def _check_labelled(workload: str, where: str) -> None:
+    from codesign.accuracy.datasets import LABELLED_WORKLOADS
+
+    if workload not in LABELLED_WORKLOADS:
+        raise SpaceError(f'{where}: accuracy (an objective or budget) needs a workload with a labelled test set: '
+                         f'{", ".join(LABELLED_WORKLOADS)} (got {workload!r})')
+
+
+def compiler_passes(space: Space) -> list:
+    """The space's passes as pass objects (checked by load_space, so this does not fail)."""
+    from codesign.passes import make_pass  # imports the cost models: only when passes are used
+
+    return [make_pass(step.name, step.options) for step in space.passes]
+
+
+def _check_passes(space: Space, space_file: Path) -> None:
+    for index, step in enumerate(space.passes):
+        try:
+            compiler_passes(space.model_copy(update={'passes': [step]}))
+        except CodesignError as error:
+            raise SpaceError(f'{shown(space_file)}: passes[{index}]: {error}') from None
 
 
 def workload_path(workload: str, space_file: Path) -> str:

@@ -156,6 +156,18 @@ class ResultStore:
             " finished_at FROM points ORDER BY finished_at, key")
         return [_row_to_dict(row) for row in cursor]
 
+    def records(self, keys) -> dict:
+        """The stored points among `keys`, as {key: dict}; keys not stored are left out."""
+        found = {}
+        keys = list(keys)
+        for start in range(0, len(keys), 500):  # SQLite limits the number of bound parameters
+            chunk = keys[start:start + 500]
+            cursor = self.connection.execute(
+                "SELECT key, parameters, workload, status, metrics, error, evaluate_seconds, finished_at"
+                f" FROM points WHERE key IN ({', '.join('?' * len(chunk))})", chunk)
+            found |= {row[0]: _row_to_dict(row) for row in cursor}
+        return found
+
     def __len__(self):
         return self.connection.execute("SELECT COUNT(*) FROM points").fetchone()[0]
 

@@ -7,17 +7,19 @@ pareto.csv and the plots. Re-running the same command resumes: finished points a
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from codesign.dse.evaluate import evaluate_point
-from codesign.dse.pareto import flat_row, pareto_by_workload, write_csv
+from codesign.dse.pareto import ACCURACY_METRICS, CORE_METRICS, flat_row, pareto_by_workload, write_csv
 from codesign.dse.plots import plot_space
-from codesign.dse.runner import RunSummary, run_points
-from codesign.dse.space import base_spec, load_space, points
+from codesign.dse.evolve import Evolution, evolve
+from codesign.dse.runner import RunSummary, ray_session, run_points
+from codesign.dse.space import Space, base_spec, load_space, points
 from codesign.dse.store import ResultStore, point_key, stable_hash
 from codesign.errors import CodesignError
 from codesign.report.output import write_text
@@ -31,30 +33,87 @@ class SweepOutputs:
     points: int
     pareto: int
     files: tuple[Path, ...]
+    evolution: Evolution | None = None
+    """What the NSGA-II search did (strategy nsga2 only)."""
+
+
+Progress = Callable[[int, int, int], None]
+"""on_progress(points done, points expected, current Pareto size)."""
 
 
 def run_sweep(space_file: Path, directory: Path, workers: int | None = None,
-              on_progress: Callable[[int, int, int], None] | None = None, backend: str = "local",
+              on_progress: Progress | None = None, backend: str = "local",
               address: str | None = None) -> SweepOutputs:
-    """Evaluate every point of the space (resuming), then write the CSVs and plots."""
+    """Evaluate the space's points (resuming), then write the CSVs and plots."""
     space = load_space(space_file)
-    identity = stable_hash({"space": space.model_dump(mode="json"), "base": base_spec(space, space_file)[1]})
+    identity = sweep_identity(space, space_file)
     directory.mkdir(parents=True, exist_ok=True)
     _write_manifest(directory, space_file, identity)
-    pending = [{**point, "key": point_key(point["parameters"], point["workload"], identity)} for point in points(space)]
-    front: list[dict] = []
-
-    def on_record(record: dict) -> None:
-        if record["status"] == "ok":
-            front.append({**record["parameters"], "workload": record["workload"], "status": "ok", **record["metrics"]})
-            front[:] = pareto_by_workload(front, space.objectives)
-
-    summary = run_points(pending, functools.partial(evaluate_point, space_file=str(space_file)),
-                         directory / STORE, identity, workers,
-                         on_result=lambda done, total: on_progress and on_progress(done, total, len(front)),
-                         on_record=on_record, backend=backend, address=address)
+    batches = _Batches(space, space_file, directory / STORE, identity, workers, backend, address, on_progress)
+    evolution = None
+    if space.strategy.kind == "nsga2":
+        batches.expected = min(space.strategy.search_population * (space.strategy.search_generations + 1),
+                               space.grid_size) * len(space.workloads)
+        with ray_session(address, workers) if backend == "ray" else contextlib.nullcontext():
+            evolution = evolve(space, batches.run)
+    else:
+        batches.run(points(space))
+    if on_progress is not None:  # an early-stopped search ends below its estimate
+        on_progress(batches.done, batches.done, len(batches.front))
     outputs = write_report(directory)
-    return SweepOutputs(summary, outputs.points, outputs.pareto, outputs.files)
+    return SweepOutputs(batches.summary, outputs.points, outputs.pareto, outputs.files, evolution)
+
+
+def sweep_identity(space: Space, space_file: Path) -> str:
+    """A hash of what decides a point's result besides its parameter values and workload (which
+    its key holds): the base spec, the parameters' paths, the passes, the budgets and the
+    mapper's objective and seed. Not the values tried, the objectives or the strategy: a grid,
+    a random sample and an NSGA-II search of one space share a store, so switching strategy,
+    adding values or re-ranking by other objectives reuses every finished point."""
+    inputs = space.model_dump(mode="json", include={"passes", "constraints", "mapper_objective"})
+    return stable_hash({**inputs, "paths": [parameter.path for parameter in space.parameters],
+                        "seed": space.strategy.seed, "base": base_spec(space, space_file)[1]})
+
+
+class _Batches:
+    """Runs batches of points through the runner and the store, adding up what happened and
+    keeping the running Pareto front that the progress bar shows."""
+
+    def __init__(self, space, space_file, store_path, identity, workers, backend, address, on_progress):
+        self.space, self.store_path, self.identity = space, store_path, identity
+        self.evaluate = functools.partial(evaluate_point, space_file=str(space_file))
+        self.options = {"workers": workers, "backend": backend, "address": address}
+        self.on_progress, self.expected, self.done = on_progress, None, 0
+        self.summary = RunSummary(0, 0, 0, 0)
+        with ResultStore(store_path, identity) as store:
+            self.front = pareto_by_workload([_front_row(record) for record in store.rows()], space.objectives)
+
+    def run(self, batch: list[dict]) -> list[dict]:
+        """Evaluate the points of `batch` not yet stored; return every point's record, in order."""
+        keyed = [{**point, "key": point_key(point["parameters"], point["workload"], self.identity)}
+                 for point in batch]
+        already = self.done
+        expected = self.expected or len(keyed)
+        summary = run_points(keyed, self.evaluate, self.store_path, self.identity, on_record=self._add_to_front,
+                             on_result=lambda done, _: self._report(already + done, expected), **self.options)
+        self.done += summary.total
+        self.summary = RunSummary(*(mine + theirs for mine, theirs in zip(astuple(self.summary), astuple(summary))))
+        with ResultStore(self.store_path, self.identity) as store:
+            records = store.records(point["key"] for point in keyed)
+        return [records[point["key"]] for point in keyed]
+
+    def _add_to_front(self, record: dict) -> None:
+        if record["status"] == "ok":
+            self.front = pareto_by_workload([*self.front, _front_row(record)], self.space.objectives)
+
+    def _report(self, done: int, expected: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(done, max(expected, done), len(self.front))
+
+
+def _front_row(record: dict) -> dict:
+    return {**record["parameters"], "workload": record["workload"], "status": record["status"],
+            **(record["metrics"] or {})}
 
 
 def write_report(directory: Path) -> SweepOutputs:
@@ -64,9 +123,10 @@ def write_report(directory: Path) -> SweepOutputs:
     space = load_space(space_file)
     with ResultStore(directory / STORE, manifest["identity"]) as store:
         records = store.rows()
+    metrics = (*CORE_METRICS, *ACCURACY_METRICS) if space.needs_accuracy else CORE_METRICS
     rows = [flat_row(record, {"status": record["status"], "metrics": record["metrics"] or {},
-                              "error": record["error"]}) for record in records]
-    labels = list(points(space)[0]["parameters"]) if rows else []
+                              "error": record["error"]}, metrics) for record in records]
+    labels = [parameter.label for parameter in space.parameters]
     front = pareto_by_workload(rows, space.objectives)
     files = [write_csv(rows, directory / "points.csv"), write_csv(front, directory / "pareto.csv")]
     if any(row["status"] == "ok" for row in rows):
@@ -77,11 +137,11 @@ def write_report(directory: Path) -> SweepOutputs:
 def _write_manifest(directory: Path, space_file: Path, identity: str) -> None:
     path = directory / MANIFEST
     if path.exists():
-        existing = json.loads(path.read_text())
+        existing = _read_manifest(directory)
         if existing.get("identity") != identity:
             raise CodesignError(f"{directory}: holds a different sweep ({existing.get('space_file')}); "
                                 "use another output directory")
-        return
+    # The latest space file: `report` ranks by its objectives (the store is shared by strategies).
     write_text(path, json.dumps({"space_file": str(space_file.resolve()), "identity": identity}, indent=2) + "\n")
 
 

@@ -38,7 +38,7 @@ def available_passes() -> dict[str, type]:
 
 
 def parse_pipeline(text: str) -> list[Pass]:
-    return [_instantiate(name, options) for name, options in _split(text)]
+    return [make_pass(name, options) for name, options in _split(text)]
 
 
 def run_pipeline(graph: Graph, arch: Architecture, passes: list[Pass],
@@ -82,7 +82,8 @@ def _one(text: str, whole: str) -> tuple[str, dict[str, str]]:
     return name.strip(), options
 
 
-def _instantiate(name: str, options: dict[str, str]) -> Pass:
+def make_pass(name: str, options: dict[str, Any]) -> Pass:
+    """The pass called `name` with `options` (strings, or YAML's ints, floats and booleans)."""
     registry = available_passes()
     if name not in registry:
         raise CodesignError(f"unknown pass '{name}' (available: {', '.join(sorted(registry))})")
@@ -90,10 +91,10 @@ def _instantiate(name: str, options: dict[str, str]) -> Pass:
     types = get_type_hints(cls)
     fields = {field.name for field in dataclasses.fields(cls)}
     values = {}
-    for key, text in options.items():
+    for key, value in options.items():
         if key not in fields:
             raise CodesignError(f"pass '{name}' has no option '{key}' (options: {', '.join(sorted(fields))})")
-        values[key] = _convert(name, key, text, types[key])
+        values[key] = _convert(name, key, str(value), types[key])
     try:
         return cls(**values)
     except ValueError as error:

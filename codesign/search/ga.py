@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from deap import base, creator, tools
 
-MAX_OBJECTIVES = 3
+MAX_OBJECTIVES = 5
 # DEAP keeps fitness classes in its global `creator` namespace: create them once, at
 # import, under names no other DEAP user will pick. Weights of -1: all objectives minimised.
 for _count in range(1, MAX_OBJECTIVES + 1):

@@ -7,7 +7,7 @@ import yaml
 
 from codesign.arch import ARCH_SPECS_DIRECTORY
 from codesign.dse.evaluate import evaluate_point
-from codesign.dse.pareto import flat_row, pareto_by_workload, pareto_front, write_csv
+from codesign.dse.pareto import flat_row, hypervolume, pareto_by_workload, pareto_front, write_csv
 from codesign.dse.plots import plot_space
 from codesign.dse.space import apply, base_spec, load_space, points
 from codesign.errors import CodesignError
@@ -25,11 +25,16 @@ def write_space(directory: Path, **changes) -> Path:
     return path
 
 
-@pytest.mark.parametrize('name, count', [('simba_pe_glb', 12), ('crossbar_size_adc', 9), ('fefet_rows_cap', 9)])
+@pytest.mark.parametrize('name, count', [('simba_pe_glb', 12), ('crossbar_size_adc', 9), ('fefet_rows_cap', 9),
+                                         ('simba_nsga2', 768), ('crossbar_adc_accuracy', 24)])
 def test_example_spaces_load(name, count):
     space = load_space(SPACES / f'{name}.yaml')
     assert space.grid_size == count
-    assert len(points(space)) == count * len(space.workloads)
+    if space.strategy.kind == 'nsga2':
+        with pytest.raises(ValueError, match='no fixed list of points'):
+            points(space)
+    else:
+        assert len(points(space)) == count * len(space.workloads)
 
 
 def test_grid_and_random_points(tmp_path):
@@ -86,6 +91,12 @@ def test_apply_sets_nested_values_by_component_name(tmp_path):
     ({'base': 'nosuch'}, ['base', "unknown architecture 'nosuch'"]),
     ({'workloads': ['nosuch_net']}, ['workloads[0]', 'zoo']),
     ({'colour': 'red'}, ['colour', 'unknown field']),
+    ({'objectives': ['energy', 'accuracy_loss'], 'workloads': ['mobilenet_v3_small']},
+     ['workloads[0]', 'labelled test set', 'digits_cnn']),
+    ({'constraints': {'accuracy_loss_budget': 1.5}}, ['constraints.accuracy_loss_budget', 'less than or equal to 1']),
+    ({'passes': [{'name': 'fuse-layer'}]}, ['passes[0]', "unknown pass 'fuse-layer'", 'fuse-layers']),
+    ({'passes': [{'name': 'fuse-layers', 'options': {'populaton': 8}}]}, ['passes[0]', "no option 'populaton'"]),
+    ({'passes': [{'name': 'fuse-layers', 'options': {'population': 'many'}}]}, ['passes[0]', 'not a valid int']),
 ])
 def test_bad_spaces_give_one_line_errors(tmp_path, changes, fragments):
     with pytest.raises(CodesignError) as raised:
@@ -110,6 +121,35 @@ def test_evaluate_tiny_space(tmp_path):
     assert results[0]['metrics']['area_m2'] < results[1]['metrics']['area_m2']  # a smaller global buffer
 
 
+def test_a_point_with_passes_costs_what_compile_reports(tmp_path):
+    from codesign.arch import load_arch
+    from codesign.flow import compile_model
+    from codesign.frontend import load_model
+    from codesign.passes import make_pass
+
+    options = {'population': 8, 'generations': 3, 'seed': 0}
+    path = write_space(tmp_path, passes=[{'name': 'fuse-layers', 'options': options}])
+    point = points(load_space(path))[1]
+    fused = evaluate_point(point, path)['metrics']
+    plain = evaluate_point(point, write_space(tmp_path))['metrics']
+    arch = load_arch('simba').model_copy()  # the point's global buffer is simba's own 64 KiB
+    outcome = compile_model(load_model('digits_cnn').graph, arch, [make_pass('fuse-layers', options)])
+    assert fused['energy_J'] == pytest.approx(outcome.energy_J, rel=1e-12)
+    assert fused['latency_s'] == pytest.approx(outcome.latency_s, rel=1e-12)
+    assert fused['energy_J'] < plain['energy_J']  # fusion saves DRAM round trips on digits_cnn
+
+
+def test_accuracy_budget_measures_the_trained_model_at_each_precision(tmp_path):
+    path = write_space(tmp_path, base='crossbar_neurosim', objectives=['energy', 'accuracy_loss'],
+                       constraints={'accuracy_loss_budget': 0.02},
+                       parameters=[{'path': ['hierarchy', 'neurosim_like', 'adc_bits'], 'values': [3, 8]}])
+    clipped, exact = (evaluate_point(point, path) for point in points(load_space(path)))
+    assert clipped['status'] == 'infeasible' and 'exceeds constraints.accuracy_loss_budget=0.02' in clipped['error']
+    assert clipped['metrics']['accuracy'] < 0.5  # 3-bit conversions of 128-row sums clip most of them
+    assert exact['status'] == 'ok' and exact['metrics']['accuracy_loss'] == 0.0  # 8 bits resolve every sum used
+    assert exact['metrics']['accuracy'] > 0.97 and exact['metrics']['energy_J'] > 0
+
+
 def test_infeasible_value_and_budget_are_statuses(tmp_path):
     path = write_space(tmp_path, parameters=[
         {'path': ['hierarchy', 'global_buffer', 'capacity_bytes'], 'values': [0, 65536]}],
@@ -126,6 +166,13 @@ def test_pareto_front_by_hand():
     assert [row['name'] for row in pareto_front(rows, ['energy', 'latency'])] == ['a', 'b', 'c', 'e']
     assert [row['name'] for row in pareto_front(rows, ['energy_J'])] == ['a']
     assert [row['name'] for row in pareto_by_workload(rows, ['latency'])] == ['c']
+
+
+def test_hypervolume_by_hand():
+    assert hypervolume([(1, 3), (2, 2), (3, 1)], (4, 4)) == 6.0
+    assert hypervolume([(1, 3), (2, 2), (3, 1), (3, 3), (5, 0)], (4, 4)) == 6.0  # dominated, outside
+    assert hypervolume([(1, 2, 1), (2, 1, 1)], (3, 3, 3)) == 6.0  # two 4-boxes overlapping in 2
+    assert hypervolume([], (1, 1)) == 0.0
 
 
 def test_csv_and_plots(tmp_path):

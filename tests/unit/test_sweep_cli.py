@@ -40,12 +40,27 @@ def test_sweep_bad_input(capsys, tmp_path):
     space.write_text(TINY)
     assert main(["sweep", str(space), "-o", str(output), "--workers", "1"]) == 0
     other = tmp_path / "other.yaml"
-    other.write_text(TINY.replace("values: [2, 4]", "values: [2]"))
+    other.write_text(TINY + "constraints: {energy_budget_J: 1.0e-6}\n")  # changes what points evaluate to
     assert_one_line_error(*run(capsys, "sweep", str(other), "-o", str(output))[::2], "holds a different sweep")
     assert_one_line_error(*run(capsys, "sweep", str(tmp_path / "gone.yaml"), "-o", str(output))[::2],
                           "no such space file")
     assert_one_line_error(*run(capsys, "sweep", "report", str(tmp_path))[::2], "not a sweep directory")
     assert_one_line_error(*run(capsys, "sweep", str(space))[::2], "usage: codesign sweep SPACE.yaml -o DIR")
+
+
+def test_another_strategy_or_more_values_reuse_the_store(capsys, tmp_path):
+    space, output = tmp_path / "tiny.yaml", tmp_path / "out"
+    space.write_text(TINY)
+    assert main(["sweep", str(space), "-o", str(output), "--workers", "2"]) == 0
+    sampled = tmp_path / "sampled.yaml"
+    sampled.write_text(TINY.replace("values: [2, 4]", "values: [2, 4, 8]").replace(
+        "strategy: {kind: grid}", "strategy: {kind: random, samples: 6}\nobjectives: [energy, latency, area]"
+    ).replace("objectives: [energy, latency]\n", ""))
+    capsys.readouterr()
+    assert main(["sweep", str(sampled), "-o", str(output), "--workers", "2"]) == 0
+    assert "2 points evaluated (0 infeasible), 4 already done" in capsys.readouterr().out
+    with open(output / "points.csv") as stream:
+        assert sum(1 for _ in csv.DictReader(stream)) == 6
 
 
 def test_sweep_on_a_local_ray_instance(capsys, tmp_path):
@@ -65,3 +80,14 @@ def test_an_onnx_workload_gets_file_names_from_its_stem(capsys, tmp_path):
     space.write_text(TINY.replace("workloads: [digits_cnn]", f"workloads: ['{model}']"))
     assert main(["sweep", str(space), "-o", str(output), "--workers", "2"]) == 0
     assert (output / "pareto_my_layer.png").exists()
+
+
+def test_an_nsga2_sweep_through_the_cli_on_ray(capsys, tmp_path):
+    from tests.unit.test_dse_evolve import EVOLVING_SPACE, one_layer_model
+
+    one_layer_model(tmp_path / "layer.onnx")
+    space = tmp_path / "evolving.yaml"
+    space.write_text(EVOLVING_SPACE.replace("population: 8, generations: 3", "population: 4, generations: 2"))
+    assert main(["sweep", str(space), "-o", str(tmp_path / "out"), "--backend", "ray", "--workers", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert "NSGA-II: 2 generations" in printed and "0 already done" in printed

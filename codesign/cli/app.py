@@ -1,0 +1,92 @@
+"""The `codesign` group, its error handling, and what its commands share: the console,
+option decorators and the progress bar."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from codesign import __version__
+from codesign.errors import CodesignError
+
+console = Console()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="codesign")
+def app() -> None:
+    """Hardware-software co-design compiler and simulator for NN accelerators."""
+
+
+def model_options(command, required: bool = True):
+    """MODEL plus the options every command that imports a model takes."""
+    command = click.option("--allow-unknown", is_flag=True,
+                           help="Import unknown op types as zero-cost opaque nodes instead of failing.")(command)
+    command = click.option("--input-shape", "input_shapes", multiple=True, metavar="NAME=1x3x224x224",
+                           help="Bind a dynamic graph input (repeatable).")(command)
+    return click.argument("model", required=required)(command)
+
+
+def optional_model_options(command):
+    return model_options(command, required=False)
+
+
+json_option = click.option("--json", "json_path", type=click.Path(path_type=Path), metavar="FILE",
+                           help="Write the result as JSON to FILE.")
+
+
+
+@contextlib.contextmanager
+def _progress(label: str, total: int | None):
+    """A transient progress bar; yields a callback taking a short description."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = [TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.description}")]
+    if total is None:
+        columns = [TextColumn(label), TimeElapsedColumn(), TextColumn("{task.description}")]
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("", total=total)
+
+        def update(description: str, completed: int | None = None, total: int | None = None) -> None:
+            if completed is not None:
+                progress.update(task, completed=completed, total=total, description=description)
+            else:
+                progress.update(task, advance=1 if progress.tasks[0].total else 0, description=description)
+        yield update
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; map errors to one line on stderr and an exit code."""
+    try:
+        app.main(args=argv, prog_name="codesign", standalone_mode=False)
+    except CodesignError as error:
+        print(f"codesign: error: {error}", file=sys.stderr)
+        return 2
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.exceptions.NoArgsIsHelpError as help_request:
+        print(help_request.format_message())
+        return 0
+    except click.ClickException as error:
+        print(f"codesign: error: {error.format_message()}", file=sys.stderr)
+        return 2
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        print("codesign: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug in codesign, not the user's input
+        if os.environ.get("CODESIGN_DEBUG"):
+            raise
+        print(f"codesign: internal error: {type(error).__name__}: {error} "
+              "(set CODESIGN_DEBUG=1 for a traceback, and please report it)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def entry_point() -> None:
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""`codesign models ...` (the model zoo) and `codesign arch ...` (architecture specs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from codesign.cli.app import app, console
+from codesign.errors import CodesignError
+
+
+@app.group()
+def models() -> None:
+    """The model zoo: list and export to ONNX."""
+
+
+@models.command("list")
+def models_list() -> None:
+    """The zoo's models with their input shape and reference MAC count."""
+    from models import zoo
+
+    from codesign.report.inspect import human
+
+    for name in zoo.names():
+        entry = zoo.get(name)
+        shape = "x".join(map(str, entry.input_shape))
+        console.print(f"{name:20} {shape:14} {human(entry.reference_macs):>8} MACs  {entry.description}",
+                      highlight=False, soft_wrap=True)
+
+
+@models.command("export")
+@click.argument("name")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="ONNX file to write.")
+@click.option("--opset", default=17, show_default=True, type=click.IntRange(7, 20),
+              help="ONNX opset version (torch's TorchScript exporter writes 7 to 20).")
+@click.option("--batch", default=1, show_default=True, type=click.IntRange(1, 4096), help="Batch size of the input.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def models_export(name, output, opset, batch, force) -> None:
+    """Export the zoo model NAME to an ONNX file."""
+    from models import zoo
+
+    zoo.get(name)  # an unknown name fails before anything else
+    if output.exists() and not force:
+        raise CodesignError(f"{output}: already exists (pass --force to overwrite it)")
+    if not output.parent.exists():
+        raise CodesignError(f"{output}: the directory {output.parent} does not exist")
+    with console.status(f"exporting {name}"):
+        zoo.export_onnx(name, output, opset=opset, batch=batch)
+    console.print(f"wrote {output}")
+
+
+@app.group()
+def arch() -> None:
+    """Architecture specs: list and show."""
+
+
+@arch.command("list")
+def arch_list() -> None:
+    """The architecture specs shipped in arch_specs/."""
+    from codesign.arch import list_arch
+
+    for info in list_arch():
+        console.print(f"{info.name:16} {info.description}", highlight=False, soft_wrap=True)
+
+
+@arch.command("show")
+@click.argument("spec")
+def arch_show(spec) -> None:
+    """Print the architecture SPEC (a name from `arch list`, or a YAML file), resolved and validated."""
+    from codesign.arch import format_arch, load_arch
+
+    console.print(format_arch(load_arch(spec)), highlight=False, soft_wrap=True)

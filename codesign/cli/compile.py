@@ -1,0 +1,120 @@
+"""`codesign inspect` and `codesign compile`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from codesign.cli.app import _progress, app, console, json_option, model_options, optional_model_options
+from codesign.errors import CodesignError
+
+
+@app.command()
+@model_options
+@json_option
+@click.option("--views", is_flag=True, help="Also list zero-cost views (Reshape, Transpose, ...).")
+@click.option("--ir", "print_ir", is_flag=True, help="Print the IR text, one line per node, instead of the table.")
+def inspect(model, input_shapes, allow_unknown, json_path, views, print_ir) -> None:
+    """Per-layer shapes, MACs, parameters and bytes of MODEL (an ONNX file or a zoo name)."""
+    from codesign.frontend import load_model, parse_input_shape
+    from codesign.ir import format_graph
+    from codesign.report.inspect import inspect_report, inspect_table
+    from codesign.report.output import write_json
+
+    shapes = dict(parse_input_shape(text) for text in input_shapes)
+    with console.status(f"importing {model}"):
+        result = load_model(model, shapes, allow_unknown)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    report = inspect_report(model, result.graph, result.warnings)
+    if print_ir:
+        console.out(format_graph(result.graph), highlight=False, end="")
+    else:
+        console.print(inspect_table(report, include_views=views))
+    if json_path is not None:
+        write_json(json_path, report)
+        console.print(f"wrote {json_path}")
+
+
+@app.command("compile")
+@optional_model_options
+@click.option("--arch", "arch_spec", required=True, metavar="NAME|FILE",
+              help="Target architecture: a name from `codesign arch list` or a YAML spec.")
+@click.option("--workload", metavar="search:N=..,D=..,Q=..",
+              help="Instead of MODEL: N patterns of D bits searched Q times (FeFET macros), compared with a GPU.")
+@click.option("-p", "--passes", "pipeline", metavar="PIPELINE",
+              help='Passes to run first, e.g. "fuse-layers{population=64,generations=200,seed=0}".')
+@click.option("--objective", default="edp", show_default=True,
+              type=click.Choice(["edp", "energy", "latency", "dram"]), help="What the mapper minimises per layer.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the mapper's random loop orderings.")
+@json_option
+@click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
+              help="Write PNG plots (energy by level and tensor, latency; fusion groups and convergence) into DIR.")
+def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pipeline, objective, seed, json_path,
+                    plot_directory) -> None:
+    """Map every layer of MODEL onto an architecture; report energy, latency, EDP and traffic."""
+    if (model is None) == (workload is None):
+        raise CodesignError("compile needs either MODEL or --workload (not both)")
+    if workload is not None:
+        return _compile_workload(workload, arch_spec, json_path)
+    from codesign.arch import load_arch
+    from codesign.compiler import compile_layers
+    from codesign.frontend import load_model, parse_input_shape
+    from codesign.fusion.summary import summarize_fusion
+    from codesign.passes import parse_pipeline, run_pipeline
+    from codesign.report.compile import compile_json, compile_table
+    from codesign.report.fusion import fusion_json, fusion_table
+    from codesign.report.output import write_json
+
+    arch = load_arch(arch_spec)
+    passes = parse_pipeline(pipeline) if pipeline else []
+    shapes = dict(parse_input_shape(text) for text in input_shapes)
+    with console.status(f"importing {model}"):
+        graph = load_model(model, shapes, allow_unknown).graph
+    with _progress(f"running passes on {arch.name}", None) as report_progress:
+        graph, results = run_pipeline(graph, arch, passes, progress=report_progress)
+    layers = [node for node in graph.nodes if not node.op.is_zero_cost]
+    with _progress(f"mapping onto {arch.name}", len(layers)) as advance:
+        compiled = compile_layers(graph, arch, objective, seed, model_name=model,
+                                  on_layer=lambda node: advance(node.name[-40:]))
+    details = next((result.details for result in results if result.details is not None), None)
+    fusion = summarize_fusion(graph, compiled, objective, details)
+    console.print(compile_table(compiled.report))
+    document = compile_json(compiled.report)
+    if fusion is not None:
+        console.print(fusion_table(fusion))
+        document |= fusion_json(fusion)
+        document["total"] |= {key: value for key, value in document["schedule"].items()
+                              if key in ("energy_J", "latency_s", "cycles", "edp_Js", "dram_bytes")}
+    if json_path is not None:
+        write_json(json_path, document)
+        console.print(f"wrote {json_path}")
+    if plot_directory is not None:
+        from codesign.report.plots import plot_compile
+        from codesign.report.plots_fusion import plot_fusion
+
+        paths = plot_compile(compiled.report, plot_directory)
+        if fusion is not None:
+            paths += plot_fusion(fusion, plot_directory, f"{model} on {arch.name}")
+        for path in paths:
+            console.print(f"wrote {path}")
+
+
+def _compile_workload(text: str, arch_spec: str, json_path: Path | None) -> None:
+    from codesign.arch import load_arch
+    from codesign.cost.search_workload import compile_search, parse_workload
+    from codesign.report.compile import compile_json, compile_table, human_energy, human_time
+    from codesign.report.output import write_json
+
+    report, comparison = compile_search(parse_workload(text), load_arch(arch_spec))
+    console.print(compile_table(report))
+    gpu, ratios = comparison["gpu_reference"], comparison["vs_gpu"]
+    console.print(f"{gpu['name']}: {human_energy(gpu['energy_J'])}, {human_time(gpu['latency_s'])}; "
+                  f"FeFET is {ratios['latency_ratio']:.2f}x faster and {ratios['energy_ratio']:.0f}x more "
+                  f"energy-efficient ({ratios['energy_ratio_without_dram']:.0f}x without DRAM on either side)",
+                  highlight=False, soft_wrap=True)
+    if json_path is not None:
+        write_json(json_path, compile_json(report) | comparison)
+        console.print(f"wrote {json_path}")
+

@@ -1,0 +1,47 @@
+"""`codesign sweep`: design-space sweeps and their reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from codesign.cli.app import _progress, app, console
+from codesign.errors import CodesignError
+
+
+@app.command("sweep")
+@click.argument("target", metavar="SPACE.yaml|report")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="DIR", help="Where the sweep writes (resumable).")
+@click.option("--workers", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
+@click.option("--backend", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: a process pool here; ray: a Ray cluster (--address) or a local Ray instance.")
+@click.option("--address", metavar="HOST:PORT", help="Ray cluster address (with --backend ray).")
+def sweep_command(target, directory, output, workers, backend, address) -> None:
+    """Sweep a design space (SPACE.yaml -o DIR), or re-render a finished one (report DIR)."""
+    from codesign.dse.sweep import run_sweep, write_report
+
+    if target == "report":
+        if directory is None:
+            raise CodesignError("sweep report needs the sweep's directory: codesign sweep report DIR")
+        outputs = write_report(directory)
+    else:
+        if output is None or directory is not None:
+            raise CodesignError("usage: codesign sweep SPACE.yaml -o DIR (or: codesign sweep report DIR)")
+        space_file = Path(target)
+        if not space_file.is_file():
+            raise CodesignError(f"{space_file}: no such space file")
+        with _progress("sweeping", 0) as advance:
+            outputs = run_sweep(space_file, output, workers, lambda done, total, front: advance(
+                f"{done}/{total} points, Pareto front {front}", completed=done, total=total), backend, address)
+        summary, evolution = outputs.summary, outputs.evolution
+        console.print(f"{summary.evaluated} points evaluated ({summary.infeasible} infeasible), "
+                      f"{summary.skipped} already done", highlight=False)
+        if evolution is not None:
+            stopped = " (stopped early: the front stopped changing)" if evolution.stopped_early else ""
+            console.print(f"NSGA-II: {evolution.generations} generations, {evolution.designs} designs{stopped}",
+                          highlight=False)
+    console.print(f"{outputs.points} points, {outputs.pareto} on the Pareto front", highlight=False)
+    for path in outputs.files:
+        console.print(f"wrote {path}")

@@ -1,0 +1,55 @@
+"""The compile flow as one call: passes, then map + cost every layer, then the fused schedule.
+
+    outcome = compile_model(graph, load_arch("simba"), [FuseLayers(generations=20)])
+    outcome.energy_J, outcome.latency_s    # of the fused schedule when fuse-layers ran
+
+`codesign compile` and the design-space sweeps both go through here, so a sweep point
+with passes costs exactly what `codesign compile -p ...` reports for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from codesign.arch.schema import Architecture
+from codesign.compiler import LayerByLayer, compile_layers
+from codesign.fusion.summary import FusionSummary, summarize_fusion
+from codesign.ir import Graph, Node
+from codesign.passes.pipeline import Pass, PassResult, run_pipeline
+
+
+@dataclass(frozen=True, eq=False)
+class CompileOutcome:
+    graph: Graph
+    """The graph after the passes (reordered and annotated)."""
+    compiled: LayerByLayer
+    """Every layer with its best mapping: the layer-by-layer execution."""
+    pass_results: tuple[PassResult, ...]
+    fusion: FusionSummary | None
+    """The fused schedule and its baselines; None when no pass fused layers."""
+
+    @property
+    def energy_J(self) -> float:
+        return self.fusion.chosen.energy_J if self.fusion else self.compiled.report.energy_J
+
+    @property
+    def latency_s(self) -> float:
+        if self.fusion:
+            return self.fusion.chosen.cycles / self.fusion.clock_Hz
+        return self.compiled.report.latency_s
+
+    @property
+    def edp_Js(self) -> float:
+        return self.energy_J * self.latency_s
+
+
+def compile_model(graph: Graph, arch: Architecture, passes: list[Pass] | tuple[Pass, ...] = (),
+                  objective: str = "edp", seed: int = 0, model_name: str | None = None,
+                  on_pass: Callable[..., None] | None = None,
+                  on_layer: Callable[[Node], None] | None = None) -> CompileOutcome:
+    """Run `passes` in order (the IR verified after each), then compile every layer."""
+    graph, results = run_pipeline(graph, arch, list(passes), progress=on_pass)
+    compiled = compile_layers(graph, arch, objective, seed, model_name=model_name, on_layer=on_layer)
+    details = next((result.details for result in results if result.details is not None), None)
+    return CompileOutcome(graph, compiled, tuple(results), summarize_fusion(graph, compiled, objective, details))

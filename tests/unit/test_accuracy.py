@@ -1,0 +1,206 @@
+"""Accuracy at an architecture's precision: the trained digits CNN on its real test split."""
+
+import inspect
+from dataclasses import replace
+
+import numpy
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from codesign.accuracy import accuracy_at, labelled_test_set, predict, run_graph
+from codesign.accuracy.analog import FEFET_INPUT_BITS, FEFET_WEIGHT_BITS, AnalogMacro, analog_dot, fefet_macro
+from codesign.arch import load_arch
+from codesign.cost import fefet
+from codesign.errors import CodesignError
+from codesign.frontend import load_model
+from codesign.ir import Graph, Node, Op, TensorType, Value
+from models.digits import train_digits_cnn
+
+CROSSBAR_SWEEP_IMAGES = 120
+"""The ADC sweep runs on the first test images only: the bit-serial crossbar model costs ~1 s
+per low-resolution evaluation of the whole split."""
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return load_model("digits_cnn").graph
+
+
+@pytest.fixture(scope="module")
+def data():
+    return labelled_test_set("digits_cnn")
+
+
+def with_compute(arch, **changes):
+    """`arch` with fields of its innermost component (its compute unit or macro) changed."""
+    return arch.model_copy(update={"hierarchy": (*arch.hierarchy[:-1], arch.compute.model_copy(update=changes))})
+
+
+def test_float_executor_matches_torch_and_the_reported_accuracy(graph, data):
+    model, reported_accuracy = train_digits_cnn()
+    with torch.no_grad():
+        expected = model(torch.from_numpy(data.images)).numpy()
+    numpy.testing.assert_allclose(predict(graph, None, data), expected, atol=1e-4)
+    assert accuracy_at(graph, None, data) == pytest.approx(reported_accuracy, abs=1e-6)
+    assert 0.97 <= reported_accuracy <= 1.0
+
+
+def test_only_the_trained_workload_has_labelled_data(data):
+    assert labelled_test_set("resnet18") is None
+    assert data.images.shape == (450, 1, 8, 8) and data.labels.shape == (450,)
+    assert data.images.min() >= 0 and data.images.max() <= 1
+
+
+def test_dataflow_accuracy_falls_with_the_operand_bits(graph, data):
+    simba = load_arch("simba")
+    full = accuracy_at(graph, None, data)
+    assert accuracy_at(graph, with_compute(simba, operand_bits=8), data) >= full - 0.01
+    assert accuracy_at(graph, with_compute(simba, operand_bits=2), data) < full - 0.1
+
+
+def test_eyeriss_narrow_accumulator_keeps_the_accuracy(graph, data):
+    """16-bit operands into 16-bit partial sums: the accumulator drops low bits, not high ones."""
+    assert accuracy_at(graph, load_arch("eyeriss"), data) >= accuracy_at(graph, None, data) - 0.01
+
+
+def test_crossbar_accuracy_never_falls_as_the_adc_gains_bits(graph, data):
+    subset = replace(data, images=data.images[:CROSSBAR_SWEEP_IMAGES], labels=data.labels[:CROSSBAR_SWEEP_IMAGES])
+    crossbar = load_arch("crossbar")
+    accuracies = [accuracy_at(graph, with_compute(crossbar, adc_bits=bits), subset) for bits in range(3, 9)]
+    assert accuracies == sorted(accuracies)
+    assert accuracies[0] < 0.5 and accuracies[-1] > 0.95
+
+
+def test_crossbar_with_enough_adc_bits_is_the_ideal_quantized_network(graph, data):
+    """128 rows x 3 (2-bit cells) x 1 (1-bit inputs) = 384 needs 9 bits; 16 never clips."""
+    crossbar = load_arch("crossbar")
+    ideal = predict(graph, with_compute(crossbar, adc_bits=16), data)
+    numpy.testing.assert_array_equal(predict(graph, with_compute(crossbar, adc_bits=9), data), ideal)
+    subset = replace(data, images=data.images[:CROSSBAR_SWEEP_IMAGES])
+    clipped = predict(graph, with_compute(crossbar, adc_bits=6), subset)  # 7 bits never clip here
+    assert not numpy.array_equal(clipped, ideal[:CROSSBAR_SWEEP_IMAGES])
+
+
+def test_fefet_accuracy_rises_to_the_ideal_with_the_adc_bits(graph, data):
+    macro = load_arch("fefet_1f1c")
+    low, high = (accuracy_at(graph, with_compute(macro, adc_bits=bits), data) for bits in (3, 9))
+    assert low < 0.5 and high >= accuracy_at(graph, None, data) - 0.01
+
+
+def test_fefet_adc_resolving_every_column_sum_is_exact():
+    macro = fefet_macro(with_compute(load_arch("fefet_1f1c"), adc_bits=9).compute)  # 511 levels >= 384
+    assert len(macro.conversion_errors) == macro.adc_full_scale + 1 and not macro.conversion_errors.any()
+    assert macro.exact_up_to == float("inf")
+
+
+def test_fefet_operand_bits_are_those_the_cost_model_uses():
+    defaults = inspect.signature(fefet.evaluate_layer).parameters
+    assert (defaults["weight_bits"].default, defaults["input_bits"].default) == (FEFET_WEIGHT_BITS, FEFET_INPUT_BITS)
+
+
+def test_unsupported_op_is_a_codesign_error():
+    value = Value("x", TensorType((1, 4)))
+    output = Value("y", TensorType((1, 4)))
+    graph = Graph("erf", (value,), (output,), (Node("e", Op.ERF, (value,), (output,)),))
+    with pytest.raises(CodesignError, match="op Erf of node 'e' is not supported"):
+        run_graph(graph, numpy.zeros((2, 4), dtype=numpy.float32))
+
+
+@st.composite
+def macros(draw, adc_bits=None):
+    weight_bits = draw(st.integers(1, 8))
+    input_bits = draw(st.integers(1, 8))
+    tile_rows = draw(st.integers(1, 16))
+    return AnalogMacro(
+        weight_bits=weight_bits, cell_bits=draw(st.integers(1, weight_bits)), input_bits=input_bits,
+        input_bits_per_cycle=draw(st.integers(1, input_bits)), tile_rows=tile_rows,
+        rows_per_read=draw(st.integers(1, tile_rows)), adc_bits=adc_bits or draw(st.integers(1, 10)),
+        adc_full_scale=None)
+
+
+@st.composite
+def operands(draw, macro):
+    rows, outputs, vectors = draw(st.integers(1, 40)), draw(st.integers(1, 5)), draw(st.integers(1, 6))
+    signed_inputs = draw(st.booleans())
+    weight_top, input_top = 2 ** (macro.weight_bits - 1) - 1, 2 ** (macro.input_bits - 1) - 1
+    input_range = (-input_top, input_top) if signed_inputs else (0, 2**macro.input_bits - 1)
+    seed = draw(st.integers(0, 2**32 - 1))
+    generator = numpy.random.default_rng(seed)
+    inputs = generator.integers(*input_range, endpoint=True, size=(vectors, rows))
+    weights = generator.integers(-weight_top, weight_top, endpoint=True, size=(rows, outputs))
+    return inputs, weights, signed_inputs
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_crossbar_kernel_without_clipping_is_the_exact_integer_matmul(data):
+    macro = data.draw(macros(adc_bits=16))
+    inputs, weights, signed_inputs = data.draw(operands(macro))
+    numpy.testing.assert_array_equal(analog_dot(inputs, weights, macro, signed_inputs), inputs @ weights)
+
+
+def read_by_read(inputs, weights, macro, signed_inputs):
+    """The crossbar's dot product one read, one input slice and one weight slice at a time."""
+    input_offset = 2 ** (macro.input_bits - 1) if signed_inputs else 0
+    weight_offset = 2 ** (macro.weight_bits - 1)
+    stored_inputs, stored_weights = inputs + input_offset, weights + weight_offset
+    total = numpy.zeros((len(inputs), weights.shape[1]), dtype=numpy.int64)
+    for tile in range(0, len(weights), macro.tile_rows):
+        tile_end = min(tile + macro.tile_rows, len(weights))
+        for start in range(tile, tile_end, macro.rows_per_read):
+            rows = slice(start, min(start + macro.rows_per_read, tile_end))
+            for input_shift in range(0, macro.input_bits, macro.input_bits_per_cycle):
+                driven = (stored_inputs[:, rows] >> input_shift) & (2**macro.input_bits_per_cycle - 1)
+                for weight_shift in range(0, macro.weight_bits, macro.cell_bits):
+                    cells = (stored_weights[rows] >> weight_shift) & (2**macro.cell_bits - 1)
+                    converted = numpy.minimum(driven @ cells, 2**macro.adc_bits - 1)
+                    total += converted << (input_shift + weight_shift)
+    return (total - weight_offset * stored_inputs.sum(axis=1, keepdims=True)
+            - input_offset * weights.sum(axis=0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_crossbar_kernel_clips_every_read_as_the_adc_does(data):
+    macro = data.draw(macros())
+    inputs, weights, signed_inputs = data.draw(operands(macro))
+    numpy.testing.assert_array_equal(analog_dot(inputs, weights, macro, signed_inputs),
+                                     read_by_read(inputs, weights, macro, signed_inputs))
+
+
+class WindowOps(torch.nn.Module):
+    """Grouped, strided, dilated conv with a folded BatchNorm, HardSwish, both average-pool
+    divisors, ceil_mode, padded max pool, Clip, Flatten, Reshape, Gemm and Softmax."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(4, 8, 3, stride=2, padding=2, dilation=2, groups=2)
+        self.norm = torch.nn.BatchNorm2d(8)
+        self.depthwise = torch.nn.Conv2d(8, 8, 3, padding=1, groups=8)
+        self.average = torch.nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)
+        self.average_with_pads = torch.nn.AvgPool2d((3, 4), stride=2, padding=(1, 2), count_include_pad=True)
+        self.max = torch.nn.MaxPool2d(3, stride=2, padding=1)
+        self.linear = torch.nn.Linear(72, 5)
+
+    def forward(self, images):
+        features = torch.relu(self.norm(self.conv(images)))
+        features = torch.nn.functional.hardswish(self.depthwise(features)) + features * 0.5
+        pooled = self.max(self.average(features)) + self.max(self.average_with_pads(features))
+        flat = torch.clamp(pooled, -1, 2).flatten(1)
+        return torch.softmax(self.linear(flat.reshape(flat.shape[0], -1)), dim=1)
+
+
+def test_float_executor_matches_torch_on_window_and_elementwise_ops(tmp_path):
+    torch.manual_seed(0)
+    model = WindowOps().eval()
+    with torch.no_grad():
+        model.norm.running_mean.uniform_(-1, 1)
+        model.norm.running_var.uniform_(0.5, 2)
+    torch.onnx.export(model, (torch.randn(1, 4, 17, 15),), tmp_path / "ops.onnx", dynamo=False)
+    images = torch.randn(5, 4, 17, 15)
+    with torch.no_grad():
+        expected = model(images).numpy()
+    actual = run_graph(load_model(str(tmp_path / "ops.onnx")).graph, images.numpy())
+    numpy.testing.assert_allclose(actual, expected, atol=1e-5)
