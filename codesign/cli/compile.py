@@ -48,11 +48,13 @@ def inspect(model, input_shapes, allow_unknown, json_path, views, print_ir) -> N
 @click.option("--objective", default="edp", show_default=True,
               type=click.Choice(["edp", "energy", "latency", "dram"]), help="What the mapper minimises per layer.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the mapper's random loop orderings.")
+@click.option("--accuracy", "measure_accuracy", is_flag=True,
+              help="Also measure top-1 test accuracy at the architecture's precision (zoo models with labelled data: digits_cnn).")
 @json_option
 @click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
               help="Write PNG plots (energy by level and tensor, latency; fusion groups and convergence) into DIR.")
-def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pipeline, objective, seed, json_path,
-                    plot_directory) -> None:
+def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pipeline, objective, seed,
+                    measure_accuracy, json_path, plot_directory) -> None:
     """Map every layer of MODEL onto an architecture; report energy, latency, EDP and traffic."""
     if (model is None) == (workload is None):
         raise CodesignError("compile needs either MODEL or --workload (not both)")
@@ -69,6 +71,7 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
 
     arch = load_arch(arch_spec)
     passes = parse_pipeline(pipeline) if pipeline else []
+    data = _labelled_data(model) if measure_accuracy else None
     shapes = dict(parse_input_shape(text) for text in input_shapes)
     with console.status(f"importing {model}"):
         graph = load_model(model, shapes, allow_unknown).graph
@@ -87,6 +90,8 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
         document |= fusion_json(fusion)
         document["total"] |= {key: value for key, value in document["schedule"].items()
                               if key in ("energy_J", "latency_s", "cycles", "edp_Js", "dram_bytes")}
+    if data is not None:
+        document["accuracy"] = _report_accuracy(graph, arch, data)
     if json_path is not None:
         write_json(json_path, document)
         console.print(f"wrote {json_path}")
@@ -99,6 +104,29 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
             paths += plot_fusion(fusion, plot_directory, f"{model} on {arch.name}")
         for path in paths:
             console.print(f"wrote {path}")
+
+
+def _labelled_data(model: str):
+    from codesign.accuracy import labelled_test_set
+    from codesign.accuracy.datasets import LABELLED_WORKLOADS
+
+    data = labelled_test_set(model)
+    if data is None:
+        raise CodesignError(f"--accuracy needs a zoo model with a labelled test set ({', '.join(LABELLED_WORKLOADS)}); "
+                            f"'{model}' has none")
+    return data
+
+
+def _report_accuracy(graph, arch, data) -> dict:
+    """Top-1 test accuracy in float32 and at the architecture's precision, printed and as JSON."""
+    from codesign.accuracy import accuracy_at
+
+    with console.status(f"measuring accuracy on {len(data.labels)} test images"):
+        reference, measured = accuracy_at(graph, None, data), accuracy_at(graph, arch, data)
+    console.print(f"top-1 accuracy on {len(data.labels)} test images: {measured:.2%} on {arch.name} "
+                  f"(float32: {reference:.2%}: {100 * (reference - measured):.2f} points lost)", highlight=False)
+    return {"test_images": len(data.labels), "float32": reference, "at_arch_precision": measured,
+            "loss": reference - measured}
 
 
 def _compile_workload(text: str, arch_spec: str, json_path: Path | None) -> None:

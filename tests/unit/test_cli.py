@@ -84,3 +84,13 @@ def test_runner_fails_on_a_failing_test_and_tolerates_no_tests(tmp_path):
     empty.mkdir()
     result = _run_tests_on(empty)
     assert result.returncode == 0 and "collected no tests" in result.stderr
+
+
+def test_compile_measures_accuracy_at_the_arch_precision(capsys, tmp_path):
+    report = tmp_path / "report.json"
+    assert main(["compile", "digits_cnn", "--arch", "simba", "--accuracy", "--json", str(report)]) == 0
+    assert "top-1 accuracy on 450 test images: 98.89% on simba" in capsys.readouterr().out
+    accuracy = json.loads(report.read_text())["accuracy"]
+    assert accuracy["float32"] == accuracy["at_arch_precision"] > 0.98 and accuracy["test_images"] == 450
+    assert main(["compile", "resnet18", "--arch", "simba", "--accuracy"]) == 2
+    assert "needs a zoo model with a labelled test set" in capsys.readouterr().err
