@@ -17,9 +17,10 @@ every design it had already evaluated in the store.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from codesign.dse.evaluate import METRICS
+from codesign.dse.pareto import dominates, hypervolume
 from codesign.dse.space import Space, design_point
 from codesign.search.ga import GaSettings, Genome, minimize
 
@@ -35,6 +36,11 @@ class Evolution:
     designs: int
     """Distinct designs evaluated (each on every workload)."""
     stopped_early: bool
+    fitnesses: tuple[tuple[float, ...], ...] = field(default=(), repr=False)
+    """Every evaluated design's objective values, in the order they were evaluated."""
+    designs_by_generation: tuple[int, ...] = field(default=(), repr=False)
+    """Designs evaluated by the end of generation 0, 1, ...: with `fitnesses`, how the
+    front grew (sweep.py plots its hypervolume per generation)."""
 
 
 EvaluatePoints = Callable[[list[dict]], list[dict]]
@@ -62,9 +68,33 @@ def evolve(space: Space, evaluate_points: EvaluatePoints,
     strategy = space.strategy
     settings = GaSettings(population=strategy.search_population, generations=strategy.search_generations,
                           seed=strategy.seed, patience=strategy.patience or strategy.search_generations + 1)
-    result = minimize(len(candidates), 0, fitnesses, settings, objectives=len(metrics),
-                      on_generation=on_generation and (lambda stats: on_generation(stats.generation)))
-    return Evolution(result.history[-1].generation, len(scores), result.stopped_early)
+    growth: list[int] = []
+
+    def generation_done(stats) -> None:
+        growth.append(len(scores))
+        if on_generation is not None:
+            on_generation(stats.generation)
+
+    result = minimize(len(candidates), 0, fitnesses, settings, objectives=len(metrics), on_generation=generation_done)
+    return Evolution(result.history[-1].generation, len(scores), result.stopped_early,
+                     tuple(scores.values()), tuple(growth))
+
+
+def convergence(evolution: Evolution) -> list[dict]:
+    """Per generation: designs evaluated, size of the front among them, and its hypervolume
+    as a fraction of the final front's (reference: 1.1 x the worst feasible value seen)."""
+    feasible = [vector for vector in evolution.fitnesses if vector[0] < PENALTY]
+    if not feasible:
+        return []
+    reference = [1.1 * max(values) if max(values) > 0 else 1.0 for values in zip(*feasible)]
+    final = hypervolume(feasible, reference) or 1.0
+    rows = []
+    for generation, designs in enumerate(evolution.designs_by_generation):
+        seen = [vector for vector in evolution.fitnesses[:designs] if vector[0] < PENALTY]
+        front = [vector for vector in seen if not any(dominates(other, vector) for other in seen)]
+        rows.append({'generation': generation, 'designs': designs, 'front': len(set(front)),
+                     'hypervolume_fraction': hypervolume(front, reference) / final})
+    return rows
 
 
 def indices(genome: Genome, candidates: list[list]) -> tuple[int, ...]:

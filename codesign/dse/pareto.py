@@ -32,7 +32,7 @@ def pareto_front(rows: Sequence[dict], objectives: Sequence[str]) -> list[dict]:
     candidates = [row for row in rows if row.get('status', 'ok') == 'ok' and all(row.get(key) is not None for key in keys)]
     vectors = [tuple(float(row[key]) for key in keys) for row in candidates]
     return [row for row, vector in zip(candidates, vectors)
-            if not any(_dominates(other, vector) for other in vectors)]
+            if not any(dominates(other, vector) for other in vectors)]
 
 
 def pareto_by_workload(rows: Sequence[dict], objectives: Sequence[str]) -> list[dict]:
@@ -60,7 +60,7 @@ def write_csv(rows: Iterable[dict], path: Path) -> Path:
     return path
 
 
-def _dominates(first: tuple, second: tuple) -> bool:
+def dominates(first: tuple, second: tuple) -> bool:
     return all(a <= b for a, b in zip(first, second)) and any(a < b for a, b in zip(first, second))
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from codesign.dse.evaluate import METRICS
 from codesign.dse.pareto import pareto_front
@@ -141,3 +142,23 @@ def _median(numbers: list[float]) -> float:
     ordered = sorted(numbers)
     middle = len(ordered) // 2
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def plot_convergence(rows: Sequence[dict], directory: Path) -> Path:
+    """convergence.png of an NSGA-II search: hypervolume and designs evaluated per generation."""
+    figure = Figure(figsize=(7.0, 4.2), layout='constrained')
+    axes = figure.add_subplot()
+    generations = [row['generation'] for row in rows]
+    axes.plot(generations, [row['hypervolume_fraction'] for row in rows], marker='o', color=PARETO_COLOR,
+              label='hypervolume of the front (fraction of the final)')
+    axes.set(xlabel='generation', ylabel='hypervolume fraction', ylim=(0, 1.05))
+    axes.grid(alpha=0.3)
+    designs = axes.twinx()
+    designs.plot(generations, [row['designs'] for row in rows], marker='s', color=OTHER_COLOR,
+                 label='designs evaluated')
+    designs.set(ylabel='designs evaluated', ylim=(0, None))
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    handles = axes.get_legend_handles_labels()[0] + designs.get_legend_handles_labels()[0]
+    axes.legend(handles, [handle.get_label() for handle in handles], frameon=False, fontsize=8, loc='lower right')
+    axes.set_title('NSGA-II convergence', loc='left', fontsize=11)
+    return save_atomically(figure, prepare_directory(Path(directory)) / 'convergence.png')

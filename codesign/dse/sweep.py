@@ -2,7 +2,8 @@
 
 A sweep writes into DIR: store.sqlite (every point, as soon as it finishes), sweep.json
 (the space file and the sweep's identity, so `report` can reopen the store), points.csv,
-pareto.csv and the plots. Re-running the same command resumes: finished points are skipped.
+pareto.csv and the plots (and, for an NSGA-II search, search.csv and convergence.png: the front's
+hypervolume per generation). Re-running the same command resumes: finished points are skipped.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from pathlib import Path
 
 from codesign.dse.evaluate import evaluate_point
 from codesign.dse.pareto import ACCURACY_METRICS, CORE_METRICS, flat_row, pareto_by_workload, write_csv
-from codesign.dse.plots import plot_space
-from codesign.dse.evolve import Evolution, evolve
+from codesign.dse.plots import plot_convergence, plot_space
+from codesign.dse.evolve import Evolution, convergence, evolve
 from codesign.dse.runner import RunSummary, ray_session, run_points
 from codesign.dse.space import Space, base_spec, load_space, points
 from codesign.dse.store import ResultStore, point_key, stable_hash
@@ -61,7 +62,16 @@ def run_sweep(space_file: Path, directory: Path, workers: int | None = None,
     if on_progress is not None:  # an early-stopped search ends below its estimate
         on_progress(batches.done, batches.done, len(batches.front))
     outputs = write_report(directory)
-    return SweepOutputs(batches.summary, outputs.points, outputs.pareto, outputs.files, evolution)
+    files = outputs.files + (_write_convergence(evolution, directory) if evolution else ())
+    return SweepOutputs(batches.summary, outputs.points, outputs.pareto, files, evolution)
+
+
+def _write_convergence(evolution: Evolution, directory: Path) -> tuple[Path, ...]:
+    """search.csv and convergence.png: how the NSGA-II front grew, generation by generation."""
+    rows = convergence(evolution)
+    if not rows:
+        return ()
+    return write_csv(rows, directory / "search.csv"), plot_convergence(rows, directory)
 
 
 def sweep_identity(space: Space, space_file: Path) -> str:

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from onnx import helper, numpy_helper
 
-from codesign.dse.evolve import PENALTY, evolve, fitness, indices
+from codesign.dse.evolve import PENALTY, convergence, evolve, fitness, indices
 from codesign.dse.pareto import pareto_front
 from codesign.dse.space import Space, load_space
 from codesign.dse.sweep import STORE, run_sweep
@@ -80,6 +80,11 @@ def test_nsga2_finds_most_of_a_known_front_with_a_fraction_of_the_grid():
     rows = [{'x': x, 'y': y, 'workload': 'all', 'energy_J': x * x + y, 'latency_s': (20 - x) ** 2 + y}
             for x, y in designs if not (y == 20 and x % 2)]
     assert all(row['y'] == 0 for row in pareto_front(rows, ['energy', 'latency']))
+    history = convergence(evolution)
+    assert len(history) == 26 and history[-1]['hypervolume_fraction'] == pytest.approx(1.0) and history[-1]['front'] == 21
+    assert all(earlier['hypervolume_fraction'] <= later['hypervolume_fraction'] + 1e-12 and earlier['designs'] <= later['designs']
+               for earlier, later in zip(history, history[1:]))
+    assert history[0]['designs'] <= 24 and history[0]['hypervolume_fraction'] < 0.99
 
 
 def test_nsga2_is_deterministic_and_stops_early_when_asked():
@@ -159,6 +164,8 @@ def test_nsga2_sweep_stores_every_design_once_and_resumes_without_work(tmp_path)
     again = run_sweep(tmp_path / 'space.yaml', tmp_path / 'out', workers=2)
     assert (again.summary.evaluated, again.summary.skipped) == (0, first.evolution.designs)
     assert (tmp_path / 'out' / 'pareto.csv').read_text().count('\n') == first.pareto + 1
+    assert (tmp_path / 'out' / 'search.csv').read_text().count('\n') == 3 + 2  # header, generations 0..3
+    assert (tmp_path / 'out' / 'convergence.png').stat().st_size > 10_000
 
 
 KILLED_SWEEP = """
