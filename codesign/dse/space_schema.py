@@ -1,0 +1,183 @@
+"""The design-space file's schema: parameters, ranges, budgets, strategy, passes (pydantic,
+a docstring on every field, as the arch specs). space.py loads a file and checks it against
+its base spec; this module only checks each field on its own."""
+
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from codesign.arch.references import format_location
+from codesign.arch.schema_base import FieldError, PositiveCount, SpecModel
+from codesign.arch.yaml_files import show_value
+
+Objective = Literal['energy', 'latency', 'edp', 'area', 'accuracy_loss']
+MOST_VALUES = 10_000  # per range: a typo in `stop` should not build a grid of billions
+
+
+class Range(SpecModel):
+    """Inclusive values from start to stop: start, start+step, ... or start, start*factor, ..."""
+
+    start: int | float
+    """First value."""
+    stop: int | float
+    """Last value at most (included when the steps land on it)."""
+    step: int | float | None = Field(default=None, gt=0)
+    """Arithmetic increment; give step or factor, not both."""
+    factor: int | float | None = Field(default=None, gt=1)
+    """Geometric ratio (e.g. 2 for powers of two); give step or factor, not both."""
+
+    @model_validator(mode='after')
+    def _check(self) -> 'Range':
+        if (self.step is None) == (self.factor is None):
+            raise FieldError(('step',), 'give exactly one of step and factor')
+        if self.stop < self.start:
+            raise FieldError(('stop',), f'is below start={self.start}, the range is empty (got {self.stop})')
+        if self.factor is not None and self.start <= 0:
+            raise FieldError(('start',), f'must be > 0 for a geometric range (got {self.start})')
+        if len(self.values()) > MOST_VALUES:
+            raise FieldError(('stop',), f'gives more than {MOST_VALUES} values (got {self.stop})')
+        return self
+
+    def values(self) -> list[int | float]:
+        found, value, tolerance = [], self.start, abs(self.stop) * 1e-9
+        while value <= self.stop + tolerance and len(found) <= MOST_VALUES:
+            found.append(value)
+            value = value + self.step if self.step is not None else value * self.factor
+        return found
+
+
+class Parameter(SpecModel):
+    """One field of the base spec to vary."""
+
+    path: list[str | int] = Field(min_length=1)
+    """Keys from the top of the spec, e.g. [hierarchy, global_buffer, capacity_bytes]."""
+    values: list[Any] | None = Field(default=None, min_length=1)
+    """The values to try; give values or range, not both."""
+    range: Range | None = None
+    """The values to try as a range; give values or range, not both."""
+
+    @model_validator(mode='after')
+    def _check(self) -> 'Parameter':
+        if (self.values is None) == (self.range is None):
+            raise FieldError(('values',), 'give exactly one of values and range')
+        return self
+
+    @property
+    def label(self) -> str:
+        """The path as reports write it: hierarchy.global_buffer.capacity_bytes."""
+        return format_location(tuple(self.path))
+
+    def candidates(self) -> list[Any]:
+        return list(self.values) if self.values is not None else self.range.values()
+
+
+class Constraints(SpecModel):
+    """Limits a design must meet; points beyond them are reported as infeasible."""
+
+    area_budget_m2: float | None = Field(default=None, gt=0)
+    """Largest allowed chip area (dataflow specs only: compute-in-memory area is not modelled yet)."""
+    energy_budget_J: float | None = Field(default=None, gt=0)
+    """Largest allowed energy per inference."""
+    latency_budget_s: float | None = Field(default=None, gt=0)
+    """Largest allowed latency per inference."""
+    accuracy_loss_budget: float | None = Field(default=None, gt=0, le=1)
+    """Largest allowed drop of top-1 test accuracy below the float32 model's, as a fraction
+    (0.01: one percentage point), measured by running the workload's labelled test set at the
+    design's precision (codesign/accuracy); only workloads that ship one (digits_cnn)."""
+
+
+class Strategy(SpecModel):
+    """How the designs to evaluate are chosen from the grid of parameter values."""
+
+    kind: Literal['grid', 'random', 'nsga2'] = 'grid'
+    """grid: every combination; random: `samples` combinations drawn without replacement;
+    nsga2: a multi-objective evolutionary search (NSGA-II) for grids too big to run whole."""
+    samples: PositiveCount | None = None
+    """Combinations to draw (random only); each is run on every workload."""
+    population: int | None = Field(default=None, ge=4)
+    """Designs per generation (nsga2 only; default 16)."""
+    generations: int | None = Field(default=None, ge=1)
+    """Generations bred after the first population (nsga2 only; default 10)."""
+    patience: int | None = Field(default=None, ge=1)
+    """Stop after this many generations that leave the Pareto front unchanged (nsga2 only;
+    default: never stop early)."""
+    seed: int = 0
+    """Seed of the random draw, the evolutionary search and the mapper."""
+
+    @model_validator(mode='after')
+    def _check(self) -> 'Strategy':
+        if (self.kind == 'random') != (self.samples is not None):
+            raise FieldError(('samples',), f'is required for kind random and only allowed there (got {show_value(self.samples)})')
+        if self.kind != 'nsga2':
+            for field in ('population', 'generations', 'patience'):
+                if getattr(self, field) is not None:
+                    raise FieldError((field,), f'is only allowed for kind nsga2 (got {getattr(self, field)})')
+        return self
+
+    @property
+    def search_population(self) -> int:
+        return self.population or 16
+
+    @property
+    def search_generations(self) -> int:
+        return self.generations or 10
+
+
+class PassStep(SpecModel):
+    """One compiler pass run on every workload before it is mapped."""
+
+    name: str
+    """The pass, as `codesign compile -p` names it (e.g. fuse-layers)."""
+    options: dict[str, int | float | bool | str] = {}
+    """The pass' options, e.g. {population: 16, generations: 20}."""
+
+
+class Space(SpecModel):
+    """A design space: the spec fields to vary around a base architecture, and what to measure."""
+
+    name: str
+    """Short name, used for output folders."""
+    description: str = ''
+    """One line saying what the sweep asks."""
+    base: str
+    """The base architecture: a shipped spec name (simba) or a path relative to this file."""
+    parameters: list[Parameter] = Field(min_length=1)
+    """The fields to vary; the grid is their cartesian product."""
+    workloads: list[str] = Field(min_length=1)
+    """Zoo model names or ONNX files (relative to this file)."""
+    objectives: list[Objective] = Field(default=['energy', 'latency'], min_length=1)
+    """What to minimise: energy, latency, edp, area, accuracy_loss (top-1, against float32);
+    the Pareto front is over these."""
+    constraints: Constraints = Constraints()
+    """Budgets a design must meet."""
+    passes: list[PassStep] = []
+    """Passes run on every workload before mapping (as `codesign compile -p`), in order."""
+    strategy: Strategy = Strategy()
+    """grid, random sampling, or NSGA-II search of the parameter grid."""
+    mapper_objective: Literal['energy', 'latency', 'edp'] = 'edp'
+    """What the per-layer mapper optimises while compiling each point."""
+
+    @model_validator(mode='after')
+    def _check(self) -> 'Space':
+        for index, parameter in enumerate(self.parameters):
+            if parameter.label in [other.label for other in self.parameters[:index]]:
+                raise FieldError(('parameters', index, 'path'), f'is varied twice (got {parameter.label})')
+        if len(set(self.objectives)) != len(self.objectives):
+            raise FieldError(('objectives',), f'lists an objective twice (got {self.objectives})')
+        if self.strategy.samples is not None and self.strategy.samples > self.grid_size:
+            raise FieldError(('strategy', 'samples'), f'exceeds the {self.grid_size} combinations of the grid '
+                             f'(got {self.strategy.samples})')
+        return self
+
+    @property
+    def needs_accuracy(self) -> bool:
+        """Whether points must measure accuracy (an objective or a budget asks for it)."""
+        return 'accuracy_loss' in self.objectives or self.constraints.accuracy_loss_budget is not None
+
+    @cached_property
+    def grid_size(self) -> int:
+        size = 1
+        for parameter in self.parameters:
+            size *= len(parameter.candidates())
+        return size
