@@ -54,32 +54,48 @@ def plotted_pair(objectives: Sequence[str]) -> tuple[str, str]:
     return metrics[0], metrics[1]
 
 
+KEY_LINES = 12
+"""Front designs spelled out under the Pareto chart; the rest are in pareto.csv."""
+
+
 def pareto_figure(rows: Sequence[dict], front: Sequence[dict], parameters: Sequence[str], workload: str,
                   objectives: Sequence[str] = ('energy', 'latency')) -> Figure:
     """Every feasible point on the first two objectives; their two-objective front drawn as a
-    line with its designs labelled; with more objectives, the members of the full front ringed."""
+    line, its designs numbered and spelled out in a key below; with more objectives, the
+    members of the full front ringed."""
     y_metric, x_metric = plotted_pair(objectives)
-    figure = Figure(figsize=(7.5, 5.5), layout='constrained')
-    axes = figure.add_subplot()
+    ordered = sorted(pareto_front(rows, [y_metric, x_metric]), key=lambda row: row[x_metric])
+    key_lines = min(len(ordered), KEY_LINES) + (len(ordered) > KEY_LINES)
+    figure = Figure(figsize=(7.5, 5.0 + 0.16 * key_lines), layout='constrained')
+    axes, key = figure.subplots(2, 1, height_ratios=[5.0, 0.2 + 0.16 * key_lines])
     axes.scatter([row[x_metric] for row in rows], [row[y_metric] for row in rows],
                  s=18, color=OTHER_COLOR, label=f'feasible designs ({len(rows)})')
     if len(objectives) > 2:
         axes.scatter([row[x_metric] for row in front], [row[y_metric] for row in front], s=60, facecolors='none',
                      edgecolors=PARETO_COLOR, label=f'on the {len(objectives)}-objective front ({len(front)})')
-    ordered = sorted(pareto_front(rows, [y_metric, x_metric]), key=lambda row: row[x_metric])
     names = [SHORT_NAMES[metric] for metric in (y_metric, x_metric)]
     axes.plot([row[x_metric] for row in ordered], [row[y_metric] for row in ordered], marker='o',
               color=PARETO_COLOR, label=f'{names[0]}-{names[1]} Pareto front ({len(ordered)})')
-    for row in ordered:
-        axes.annotate(design_label(row, parameters), (row[x_metric], row[y_metric]), fontsize=7,
-                      xytext=(4, 4), textcoords='offset points')
+    for number, row in enumerate(ordered, 1):
+        axes.annotate(str(number), (row[x_metric], row[y_metric]), fontsize=7, xytext=(4, 4),
+                      textcoords='offset points', color=PARETO_COLOR)
     # Log axes only when the designs span a decade; a narrow range reads better linear.
     axes.set(xscale=_scale([row[x_metric] for row in rows]), yscale=_scale([row[y_metric] for row in rows]),
              xlabel=AXIS_LABELS[x_metric], ylabel=AXIS_LABELS[y_metric])
     axes.set_title(f'{workload}: {names[0]} vs {names[1]}', loc='left', fontsize=11)
     axes.grid(alpha=0.3, which='both')
     axes.legend(frameon=False, fontsize=8)
+    _front_key(key, ordered, parameters)
     return figure
+
+
+def _front_key(axes, ordered: Sequence[dict], parameters: Sequence[str]) -> None:
+    lines = [f'{number}: {design_label(row, parameters)}' for number, row in enumerate(ordered[:KEY_LINES], 1)]
+    if len(ordered) > KEY_LINES:
+        lines.append(f'... and {len(ordered) - KEY_LINES} more in pareto.csv')
+    axes.axis('off')
+    axes.text(0.0, 1.0, '\n'.join(lines), fontsize=7, va='top', ha='left', transform=axes.transAxes,
+              family='monospace')
 
 
 def _scale(values: Sequence[float]) -> str:
