@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import click
@@ -61,10 +62,9 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
     if workload is not None:
         return _compile_workload(workload, arch_spec, json_path)
     from codesign.arch import load_arch
-    from codesign.compiler import compile_layers
+    from codesign.flow import compile_model
     from codesign.frontend import load_model, parse_input_shape
-    from codesign.fusion.summary import summarize_fusion
-    from codesign.passes import parse_pipeline, run_pipeline
+    from codesign.passes import parse_pipeline
     from codesign.report.compile import compile_json, compile_table
     from codesign.report.fusion import fusion_json, fusion_table
     from codesign.report.output import write_json
@@ -75,14 +75,11 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
     shapes = dict(parse_input_shape(text) for text in input_shapes)
     with console.status(f"importing {model}"):
         graph = load_model(model, shapes, allow_unknown).graph
-    with _progress(f"running passes on {arch.name}", None) as report_progress:
-        graph, results = run_pipeline(graph, arch, passes, progress=report_progress)
-    layers = [node for node in graph.nodes if not node.op.is_zero_cost]
-    with _progress(f"mapping onto {arch.name}", len(layers)) as advance:
-        compiled = compile_layers(graph, arch, objective, seed, model_name=model,
-                                  on_layer=lambda node: advance(node.name[-40:]))
-    details = next((result.details for result in results if result.details is not None), None)
-    fusion = summarize_fusion(graph, compiled, objective, details)
+    layers, mapped = sum(not node.op.is_zero_cost for node in graph.nodes), itertools.count(1)
+    with _progress(f"compiling onto {arch.name}", 0) as update:  # the passes' messages, then the layers
+        outcome = compile_model(graph, arch, passes, objective, seed, model_name=model, on_pass=update,
+                                on_layer=lambda node: update(node.name[-40:], completed=next(mapped), total=layers))
+    graph, compiled, fusion = outcome.graph, outcome.compiled, outcome.fusion
     console.print(compile_table(compiled.report))
     document = compile_json(compiled.report)
     if fusion is not None:
