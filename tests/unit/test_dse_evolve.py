@@ -8,11 +8,9 @@ import textwrap
 import time
 from pathlib import Path
 
-import numpy
-import onnx
 import pytest
 import yaml
-from onnx import helper, numpy_helper
+from onnx import helper
 
 from codesign.dse.evolve import PENALTY, convergence, evolve, fitness, indices
 from codesign.dse.pareto import pareto_front
@@ -20,6 +18,7 @@ from codesign.dse.space import Space, load_space
 from codesign.dse.sweep import STORE, run_sweep
 from codesign.errors import CodesignError
 from codesign.search.ga import Genome
+from tests.onnx_builders import model, random_constant, save
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SIDE = list(range(21))
@@ -119,12 +118,9 @@ def test_bad_nsga2_settings_are_one_line_errors(tmp_path, strategy, fragment):
 
 def one_layer_model(path: Path) -> Path:
     """A 3x3 convolution, 16 -> 16 channels on 14x14: cheap to map (about 0.3 s per design)."""
-    weight = numpy_helper.from_array(numpy.random.default_rng(0).standard_normal((16, 16, 3, 3)).astype('float32'), 'w')
-    graph = helper.make_graph([helper.make_node('Conv', ['x', 'w'], ['y'], name='conv', pads=[1, 1, 1, 1])], 'layer',
-                              [helper.make_tensor_value_info('x', onnx.TensorProto.FLOAT, [1, 16, 14, 14])],
-                              [helper.make_tensor_value_info('y', onnx.TensorProto.FLOAT, [1, 16, 14, 14])], [weight])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid('', 17)]), str(path))
-    return path
+    conv = helper.make_node('Conv', ['x', 'w'], ['y'], name='conv', pads=[1, 1, 1, 1])
+    layer = model([conv], [('x', [1, 16, 14, 14])], [('y', [1, 16, 14, 14])], [random_constant('w', (16, 16, 3, 3))])
+    return save(layer, path.parent, path.name)
 
 
 EVOLVING_SPACE = """
