@@ -4,8 +4,8 @@
 
 Compute layers (Conv, Gemm, MatMul) get the best mapping the mapper finds; layers with
 the same loop bounds are mapped once. Other ops get the simple model of cost/vector.py,
-element-wise ops right after a compute layer as its epilogue; zero-cost views are left
-out. Layers run one after another (layer-by-layer execution).
+chains of element-wise ops after a compute layer as its epilogue (cost/epilogues.py);
+zero-cost views are left out. Layers run one after another (layer-by-layer execution).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from codesign.arch.energy import energy_table
 from codesign.arch.cim import CrossbarConfig, FefetArrayConfig
 from codesign.arch.schema import Architecture
+from codesign.cost.epilogues import output_stages
 from codesign.cost.in_memory import in_memory_target
-from codesign.cost.result import CompileReport, LayerCost, MapperStats
+from codesign.cost.result import CompileReport, LayerCost, MapperStats, whole_cycles
 from codesign.cost.vector import vector_cost
 from codesign.errors import CodesignError
 from codesign.ir import Graph, Node
-from codesign.ir.ops import ELEMENTWISE_OPS
 from codesign.mapping.hardware import Hardware, hardware_of
 from codesign.mapping.problem import TENSORS, problem_of
 from codesign.mapping.search import BestMapping, check_objective, search
@@ -36,6 +36,8 @@ class CompiledLayer:
     """The best mapping of a compute layer; None for other ops."""
     epilogue_of: str | None
     """The compute layer whose output stage applies this element-wise op, if any."""
+    on_chip: frozenset[str] = frozenset()
+    """An epilogue's inputs its output stage holds (the others come from DRAM)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,20 +84,18 @@ def compile_layers(graph: Graph, arch: Architecture, objective: str = "edp", see
         target = DataflowTarget(hardware_of(arch, energy_table(arch)), arch.model_dump_json(), objective, seed)
     hardware = target.hardware
     layers, start = [], time.perf_counter()
-    epilogue_host: dict[str, str] = {}  # value -> the compute layer whose output stage produces it
+    epilogues = output_stages(graph)
     for node in graph.nodes:
         if node.op.is_zero_cost:
             continue
         if node.op.is_compute:
             cost, best = (target.map(node), None) if in_memory else target.map(node)
             layers.append(CompiledLayer(node, cost, best, None))
-            host = node.name
+        elif node.name in epilogues:
+            host, on_chip = epilogues[node.name].host, epilogues[node.name].on_chip
+            layers.append(CompiledLayer(node, vector_cost(node, hardware, host, on_chip), None, host, on_chip))
         else:
-            epilogue_of = _epilogue_host(graph, node, epilogue_host)
-            layers.append(CompiledLayer(node, vector_cost(node, hardware, fused_into=epilogue_of), None, epilogue_of))
-            host = epilogue_of
-        if host is not None and len(node.outputs) == 1 and len(graph.consumers.get(node.outputs[0].name, ())) == 1:
-            epilogue_host[node.outputs[0].name] = host
+            layers.append(CompiledLayer(node, vector_cost(node, hardware), None, None))
         if on_layer is not None:
             on_layer(node)
     seconds = time.perf_counter() - start
@@ -104,15 +104,6 @@ def compile_layers(graph: Graph, arch: Architecture, objective: str = "edp", see
     report = CompileReport(model_name or graph.name, arch.name, objective, arch.clock_frequency_Hz,
                            tuple(layer.cost for layer in layers), stats)
     return LayerByLayer(report, tuple(layers), hardware)
-
-
-def _epilogue_host(graph: Graph, node: Node, hosts: dict[str, str]) -> str | None:
-    """The compute layer whose output stage can apply `node`, if any."""
-    if node.op not in ELEMENTWISE_OPS or not node.inputs or len(node.outputs) != 1:
-        return None
-    if node.outputs[0].type.shape != node.inputs[0].type.shape:
-        return None  # broadcasting up (the squeeze-excite scale) needs the big operand streamed in
-    return hosts.get(node.inputs[0].name)
 
 
 _MAPPINGS: dict[tuple, BestMapping] = {}
@@ -155,7 +146,7 @@ def layer_cost(node: Node, best: BestMapping) -> LayerCost:
         for index, tensor in enumerate(TENSORS)
     }
     by_tensor["compute"] = float(evaluation.mac_J[0])
-    cycles = float(evaluation.cycles[0])
+    cycles = whole_cycles(float(evaluation.cycles[0]))  # the model's bandwidth-bound cycles can be fractional
     return LayerCost(
         name=node.name, op=node.op.value, macs=node.macs, energy_J=float(evaluation.energy_J[0]),
         latency_s=cycles / hardware.clock_Hz, cycles=cycles,

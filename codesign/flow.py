@@ -16,7 +16,7 @@ from codesign.arch.schema import Architecture
 from codesign.compiler import LayerByLayer, compile_layers
 from codesign.fusion.summary import FusionSummary, summarize_fusion
 from codesign.ir import Graph, Node
-from codesign.passes.pipeline import Pass, PassResult, run_pipeline
+from codesign.passes.pipeline import MapperSettings, Pass, PassResult, run_pipeline
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,8 +48,9 @@ def compile_model(graph: Graph, arch: Architecture, passes: list[Pass] | tuple[P
                   objective: str = "edp", seed: int = 0, model_name: str | None = None,
                   on_pass: Callable[..., None] | None = None,
                   on_layer: Callable[[Node], None] | None = None) -> CompileOutcome:
-    """Run `passes` in order (the IR verified after each), then compile every layer."""
-    graph, results = run_pipeline(graph, arch, list(passes), progress=on_pass)
+    """Run `passes` in order (the IR verified after each), then compile every layer; passes
+    that cost layers map them as this compile does (`objective`, `seed`)."""
+    graph, results = run_pipeline(graph, arch, list(passes), progress=on_pass, mapper=MapperSettings(objective, seed))
     compiled = compile_layers(graph, arch, objective, seed, model_name=model_name, on_layer=on_layer)
     details = next((result.details for result in results if result.details is not None), None)
     return CompileOutcome(graph, compiled, tuple(results), summarize_fusion(graph, compiled, objective, details))

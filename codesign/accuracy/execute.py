@@ -36,6 +36,7 @@ def run_graph(graph: Graph, inputs: numpy.ndarray, kernel_for: KernelForNode | N
     if len(graph.inputs) != 1 or len(graph.outputs) != 1:
         raise CodesignError(f"accuracy: graph '{graph.name}' must have one input and one output "
                             f"(has {len(graph.inputs)} and {len(graph.outputs)})")
+    require_weights(graph)
     values = {graph.inputs[0].name: numpy.asarray(inputs, dtype=numpy.float32)}
     for node in graph:
         run = _OPS.get(node.op)
@@ -45,6 +46,17 @@ def run_graph(graph: Graph, inputs: numpy.ndarray, kernel_for: KernelForNode | N
         kernel = kernel_for(node) if kernel_for and node.op.is_compute else float_kernel
         values[node.outputs[0].name] = run(node, _operands(node, values), kernel).astype(numpy.float32)
     return values[graph.outputs[0].name]
+
+
+def require_weights(graph: Graph) -> None:
+    """Accuracy runs the network on real data, so it needs every weight's values; a model
+    imported without them (external data file missing) has only their shapes."""
+    for node in graph:
+        absent = next((param for param in node.params if param.data is None), None)
+        if absent is not None:
+            raise CodesignError(f"accuracy needs weight values, but the weights of {graph.name[:80]!r} are absent "
+                                f"({absent.name[:80]!r} of node {node.name[:80]!r}): import it with its "
+                                "external data file")
 
 
 def _operands(node: Node, values: dict[str, numpy.ndarray]) -> list[numpy.ndarray]:

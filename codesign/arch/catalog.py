@@ -3,12 +3,11 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-import codesign
 from codesign.arch.loader import load_file
 from codesign.arch.schema import Architecture
+from codesign.arch.shipped import ARCH_SPECS_DIRECTORY
+from codesign.arch.yaml_files import is_file, show_value
 from codesign.errors import ArchSpecError, UnknownNameError
-
-ARCH_SPECS_DIRECTORY = Path(codesign.__file__).resolve().parents[1] / 'arch_specs'
 
 
 @dataclass(frozen=True)
@@ -31,9 +30,9 @@ def spec_path(name_or_path: str | Path) -> Path:
     if isinstance(name_or_path, Path) or '/' in text or text.endswith(('.yaml', '.yml')):
         return Path(name_or_path)
     path = ARCH_SPECS_DIRECTORY / f'{text}.yaml'
-    if not path.is_file():
+    if not is_file(path):
         available = ', '.join(spec.stem for spec in _spec_files()) or '(none)'
-        raise UnknownNameError(f'unknown architecture {text!r}; available: {available}')
+        raise UnknownNameError(f'unknown architecture {show_value(text)}; available: {available}')
     return path
 
 

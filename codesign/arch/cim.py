@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from codesign.arch.schema_base import FieldError, Name, PositiveCount, PositiveQuantity, SpecModel
+from codesign.arch.schema_base import (ByteCount, FieldError, Name, NonNegativeQuantity, PositiveCount,
+                                      PositiveQuantity, Quantity, SpecModel)
 
 CROSSBAR_ENERGY_KEYS = ('array', 'dac', 'adc', 'shift_add', 'buffer', 'noc', 'dram')
 """The energy breakdown of a crossbar layer (codesign/cost/crossbar.py)."""
@@ -18,7 +19,8 @@ FEFET_ENERGY_KEYS = ('cell_charge', 'sense_precharge', 'drivers', 'adc', 'shift_
 
 Bits = Annotated[int, Field(strict=True, ge=1, le=32)]
 AdcBits = Annotated[int, Field(strict=True, ge=1, le=16)]
-NonNegativeQuantity = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+PerBitFactor = Annotated[float, Field(strict=True, gt=0, le=100, allow_inf_nan=False)]
+"""At most 100: raised to the power of up to 16 converter bits, a larger factor overflows a float."""
 
 
 class Calibration(SpecModel):
@@ -26,12 +28,12 @@ class Calibration(SpecModel):
 
     energy_scale: dict[str, PositiveQuantity]
     """Breakdown key -> the factor that multiplies that energy term of every layer."""
-    per_bit: dict[str, PositiveQuantity] = {}
+    per_bit: dict[str, PerBitFactor] = {}
     """Breakdown key -> a further factor per converter bit: the term is multiplied by
     energy_scale[key] * per_bit[key] ** bits (how a flash converter grows, which survey fits miss)."""
     source: str
     """How the factors were obtained: the command, the circuits, their sizes."""
-    measurements: tuple[dict[str, float], ...] = ()
+    measurements: tuple[dict[str, Quantity], ...] = ()
     """The SPICE and model values the factors were fitted to, for the record."""
 
 
@@ -98,7 +100,7 @@ class CrossbarConfig(SpecModel):
     """One cell on a driven row, read once."""
     row_drive_energy_J: PositiveQuantity
     """Driving one row (DAC or word-line driver) for one read."""
-    buffer_capacity_bytes: PositiveCount
+    buffer_capacity_bytes: ByteCount
     """Tile buffer holding the layer's inputs and outputs."""
     buffer_width_bits: PositiveCount
     """Bits per tile-buffer access."""
@@ -158,7 +160,7 @@ class FefetArrayConfig(SpecModel):
     """Swing of the row drivers."""
     read_V: PositiveQuantity
     """Voltage a fully conducting cell's capacitor charges to."""
-    vth_states_V: tuple[float, ...]
+    vth_states_V: tuple[Quantity, ...]
     """The FeFET threshold voltages of the 2^cell_bits stored states, ascending."""
     vth_sigma_V: NonNegativeQuantity
     """Device-to-device standard deviation of each Vth state."""
@@ -180,7 +182,7 @@ class FefetArrayConfig(SpecModel):
     """Temperature of the kT/C sampling noise on the sense node."""
     technology_node_m: PositiveQuantity
     """CMOS node of the digital periphery (shift-and-add, buffer)."""
-    buffer_capacity_bits: PositiveCount
+    buffer_capacity_bits: ByteCount
     """On-chip SRAM buffer holding inputs and outputs."""
     buffer_width_bits: PositiveCount
     """Bits per buffer access."""

@@ -31,4 +31,4 @@ def load_data(data: Any, source: Path) -> Architecture:
     try:
         return Architecture.model_validate(resolved)
     except ValidationError as error:
-        raise ArchSpecError(describe_validation_error(error, resolved, source, resolver.origins)) from None
+        raise ArchSpecError(describe_validation_error(error, source, resolver.origins)) from None

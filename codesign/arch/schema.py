@@ -13,7 +13,12 @@ from typing import Annotated, Literal, Union, get_args
 from pydantic import Field, model_validator
 
 from codesign.arch.cim import CrossbarConfig, FefetArrayConfig
-from codesign.arch.schema_base import FieldError, Name, PositiveCount, PositiveQuantity, SpecModel
+from codesign.arch.schema_base import ByteCount, FieldError, Name, PositiveCount, PositiveQuantity, SpecModel
+
+MOST_INSTANCES = 2**40
+"""Copies of one component (the product of the fan-outs above it): 10^12, a million times the largest chips."""
+OperandBits = Annotated[int, Field(strict=True, gt=0, le=64)]
+AccumulatorBits = Annotated[int, Field(strict=True, gt=0, le=128)]
 
 class Tensor(StrEnum):
     """The operands of a convolution or matrix multiply, as storage levels see them."""
@@ -67,10 +72,11 @@ class MemoryLevel(SpecModel):
     """Unique name of the level, used by mappings and reports."""
     technology: MemoryTechnology
     """Storage technology: dram, sram or regfile."""
-    capacity_bytes: PositiveCount | None
+    capacity_bytes: ByteCount | None
     """Capacity of one instance in bytes; null (unbounded) only for the outermost level."""
     word_bits: PositiveCount
-    """Bits of one stored value as this level lays out data."""
+    """Bits of one stored value as this level lays out data. The innermost level holding a tensor
+    needs at least the compute unit's operand_bits (weights, inputs) or accumulator_bits (outputs)."""
     width_bits: PositiveCount
     """Bits moved by one access (port width, DRAM transfer); a multiple of word_bits."""
     bandwidth_bytes_per_second: PositiveQuantity | None = None
@@ -140,10 +146,10 @@ class ComputeUnit(SpecModel):
     """Component kind."""
     name: Name
     """Unique name of the unit, used by mappings and reports."""
-    operand_bits: PositiveCount
-    """Bits of each multiplier operand (weights and inputs)."""
-    accumulator_bits: PositiveCount
-    """Bits of the adder and of the partial sums it produces."""
+    operand_bits: OperandBits
+    """Bits of each multiplier operand (weights and inputs), at most 64."""
+    accumulator_bits: AccumulatorBits
+    """Bits of the adder and of the partial sums it produces, at most 128."""
 
 
 Component = Annotated[Union[MemoryLevel, SpatialFanout, ComputeUnit, CrossbarConfig, FefetArrayConfig],
@@ -176,6 +182,8 @@ class Architecture(SpecModel):
         _check_unique_names(self.hierarchy)
         _check_outermost(self.hierarchy)
         _check_compute_last(self.hierarchy)
+        _check_instances(self.hierarchy)
+        _check_word_widths(self.hierarchy)
         return self
 
     @property
@@ -253,3 +261,33 @@ def _check_compute_last(hierarchy: tuple[Component, ...]) -> None:
     for index, item in enumerate(hierarchy[:-1]):
         if isinstance(item, INNERMOST_KINDS):
             raise FieldError(('hierarchy', index, 'kind'), f"only the last component may be {item.kind!r}")
+
+
+def _check_instances(hierarchy: tuple[Component, ...]) -> None:
+    # Stops at the first fan-out past the bound: a long list of big fan-outs multiplies to any size.
+    copies = 1
+    for index, item in enumerate(hierarchy):
+        if isinstance(item, SpatialFanout):
+            copies *= item.fanout
+            if copies > MOST_INSTANCES:
+                raise FieldError(('hierarchy', index, 'axes'), f'the fan-outs down to here make more than '
+                                 f'{MOST_INSTANCES} (2^40) copies of what lies below')
+
+
+def _check_word_widths(hierarchy: tuple[Component, ...]) -> None:
+    # The level nearest the MACs that holds a tensor exchanges every value of it with them:
+    # operands at operand_bits, partial sums at accumulator_bits. A narrower word cannot hold one
+    # (outer levels may keep narrower, requantized values: Simba's 8-bit global buffer).
+    compute = hierarchy[-1]
+    if not isinstance(compute, ComputeUnit):
+        return  # compute-in-memory macros hold weights and accumulate inside the macro
+    needs = ((Tensor.WEIGHT, 'operand_bits', 'its operands'), (Tensor.INPUT, 'operand_bits', 'its operands'),
+             (Tensor.OUTPUT, 'accumulator_bits', 'the partial sums of its adder'))
+    for tensor, width_field, what in needs:
+        index, level = next((index, item) for index, item in reversed(list(enumerate(hierarchy)))
+                            if isinstance(item, MemoryLevel) and tensor in item.holds)
+        bits = getattr(compute, width_field)
+        if level.word_bits < bits:
+            raise FieldError(('hierarchy', index, 'word_bits'),
+                             f'the innermost level holding {tensor}s exchanges {what} with {compute.name!r}, '
+                             f'so its words need at least {width_field}={bits} bits (got {level.word_bits})')

@@ -61,12 +61,36 @@ def _progress(label: str, total: int | None):
         yield update
 
 
+def print_spec_warnings(arch, spec) -> None:
+    """One `codesign: warning:` line on stderr per implausible value of `arch`, loaded from `spec`
+    (a name or a file); see codesign/arch/plausible.py for the ranges."""
+    from codesign.arch import spec_path, spec_warnings
+    from codesign.arch.yaml_files import shown
+
+    for warning in spec_warnings(arch):
+        print(f"codesign: warning: {shown(spec_path(spec))}: {warning}", file=sys.stderr)
+
+
+
+def one_line(message: object) -> str:
+    """`message` as one printable line: a last guard for the one-line-error promise, whatever
+    text (a model's node name, a third-party message) an error carries."""
+    text = " ".join(str(message).split())
+    return "".join(character if character.isprintable() else repr(character)[1:-1] for character in text)
+
+
+def print_import_warnings(warnings) -> None:
+    """The model importer's warnings, one `codesign: warning:` line each on stderr."""
+    for warning in warnings:
+        print(f"codesign: warning: {one_line(warning)}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to one line on stderr and an exit code."""
     try:
         app.main(args=argv, prog_name="codesign", standalone_mode=False)
     except CodesignError as error:
-        print(f"codesign: error: {error}", file=sys.stderr)
+        print(f"codesign: error: {one_line(error)}", file=sys.stderr)
         return 2
     except click.exceptions.Exit as done:
         return done.exit_code
@@ -74,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         print(help_request.format_message())
         return 0
     except click.ClickException as error:
-        print(f"codesign: error: {error.format_message()}", file=sys.stderr)
+        print(f"codesign: error: {one_line(error.format_message())}", file=sys.stderr)
         return 2
     except (click.exceptions.Abort, KeyboardInterrupt):
         print("codesign: interrupted", file=sys.stderr)
@@ -82,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # a bug in codesign, not the user's input
         if os.environ.get("CODESIGN_DEBUG"):
             raise
-        print(f"codesign: internal error: {type(error).__name__}: {error} "
+        print(f"codesign: internal error: {type(error).__name__}: {one_line(error)} "
               "(set CODESIGN_DEBUG=1 for a traceback, and please report it)", file=sys.stderr)
         return 1
     return 0

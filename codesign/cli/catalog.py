@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from codesign.cli.app import app, console
+from codesign.cli.app import app, console, print_spec_warnings
 from codesign.errors import CodesignError
 
 
@@ -70,4 +71,9 @@ def arch_show(spec) -> None:
     """Print the architecture SPEC (a name from `arch list`, or a YAML file), resolved and validated."""
     from codesign.arch import format_arch, load_arch
 
-    console.print(format_arch(load_arch(spec)), highlight=False, soft_wrap=True)
+    arch = load_arch(spec)
+    text = format_arch(arch)  # first: warnings never come before an error
+    print_spec_warnings(arch, spec)
+    console.print(text, highlight=False, soft_wrap=True)
+
+

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import click
 
-from codesign.cli.app import _progress, app, console, json_option, model_options, optional_model_options
+from codesign.cli.app import (
+    _progress, app, console, json_option, model_options, optional_model_options, print_import_warnings,
+    print_spec_warnings,
+)
 from codesign.errors import CodesignError
 
 
@@ -26,8 +29,7 @@ def inspect(model, input_shapes, allow_unknown, json_path, views, print_ir) -> N
     shapes = dict(parse_input_shape(text) for text in input_shapes)
     with console.status(f"importing {model}"):
         result = load_model(model, shapes, allow_unknown)
-    for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    print_import_warnings(result.warnings)
     report = inspect_report(model, result.graph, result.warnings)
     if print_ir:
         console.out(format_graph(result.graph), highlight=False, end="")
@@ -70,11 +72,14 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
     from codesign.report.output import write_json
 
     arch = load_arch(arch_spec)
+    print_spec_warnings(arch, arch_spec)
     passes = parse_pipeline(pipeline) if pipeline else []
     data = _labelled_data(model) if measure_accuracy else None
     shapes = dict(parse_input_shape(text) for text in input_shapes)
     with console.status(f"importing {model}"):
-        graph = load_model(model, shapes, allow_unknown).graph
+        imported = load_model(model, shapes, allow_unknown)
+    print_import_warnings(imported.warnings)
+    graph = imported.graph
     layers, mapped = sum(not node.op.is_zero_cost for node in graph.nodes), itertools.count(1)
     with _progress(f"compiling onto {arch.name}", 0) as update:  # the passes' messages, then the layers
         outcome = compile_model(graph, arch, passes, objective, seed, model_name=model, on_pass=update,
@@ -84,6 +89,10 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
     document = compile_json(compiled.report)
     if fusion is not None:
         console.print(fusion_table(fusion))
+        if fusion.details is not None and fusion.details.mode == "pareto":
+            from codesign.report.fusion_front import front_table
+
+            console.print(front_table(fusion))
         document |= fusion_json(fusion)
         document["total"] |= {key: value for key, value in document["schedule"].items()
                               if key in ("energy_J", "latency_s", "cycles", "edp_Js", "dram_bytes")}
@@ -132,7 +141,9 @@ def _compile_workload(text: str, arch_spec: str, json_path: Path | None) -> None
     from codesign.report.compile import compile_json, compile_table, human_energy, human_time
     from codesign.report.output import write_json
 
-    report, comparison = compile_search(parse_workload(text), load_arch(arch_spec))
+    arch = load_arch(arch_spec)
+    print_spec_warnings(arch, arch_spec)
+    report, comparison = compile_search(parse_workload(text), arch)
     console.print(compile_table(report))
     gpu, ratios = comparison["gpu_reference"], comparison["vs_gpu"]
     console.print(f"{gpu['name']}: {human_energy(gpu['energy_J'])}, {human_time(gpu['latency_s'])}; "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -18,8 +19,11 @@ from codesign.errors import CodesignError
 @click.option("--backend", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="local: a process pool here; ray: a Ray cluster (--address) or a local Ray instance.")
 @click.option("--address", metavar="HOST:PORT", help="Ray cluster address (with --backend ray).")
-def sweep_command(target, directory, output, workers, backend, address) -> None:
+@click.option("--force", is_flag=True,
+              help="Write into a DIR that holds other files (its points.csv, pareto.csv and plots are overwritten).")
+def sweep_command(target, directory, output, workers, backend, address, force) -> None:
     """Sweep a design space (SPACE.yaml -o DIR), or re-render a finished one (report DIR)."""
+    from codesign.arch.yaml_files import is_file
     from codesign.dse.sweep import run_sweep, write_report
 
     if target == "report":
@@ -30,11 +34,12 @@ def sweep_command(target, directory, output, workers, backend, address) -> None:
         if output is None or directory is not None:
             raise CodesignError("usage: codesign sweep SPACE.yaml -o DIR (or: codesign sweep report DIR)")
         space_file = Path(target)
-        if not space_file.is_file():
+        if not is_file(space_file):
             raise CodesignError(f"{space_file}: no such space file")
         with _progress("sweeping", 0) as advance:
             outputs = run_sweep(space_file, output, workers, lambda done, total, front: advance(
-                f"{done}/{total} points, Pareto front {front}", completed=done, total=total), backend, address)
+                f"{done}/{total} points, Pareto front {front}", completed=done, total=total), backend, address,
+                force, lambda warning: print(f"codesign: warning: {warning}", file=sys.stderr))
         summary, evolution = outputs.summary, outputs.evolution
         console.print(f"{summary.evaluated} points evaluated ({summary.infeasible} infeasible), "
                       f"{summary.skipped} already done", highlight=False)

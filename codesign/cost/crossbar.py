@@ -9,6 +9,10 @@ energy (Accelergy-style), broken down as
   buffer     tile buffer: every im2col input read once per output position, every output written once
   noc        every input and output element crosses the network once
   dram       weights loaded once, inputs and outputs streamed once
+By tensor (energy_by_tensor_J): array -> compute (the cell reads are the analog multiplies, the
+bit line their sum); dac -> input; adc and shift_add -> output (they digitise and accumulate the
+partial sums); buffer, noc and dram -> weight, input and output in proportion to the bits each
+moves there (tensor_shares).
 Not modelled: cell programming (also of the activation operand of attention's products, costed as
 if it were weights), leakage, control, pooling/activation units, input-bit activity (every row of a
 read counts as driven).
@@ -37,9 +41,9 @@ from codesign.arch.components.scaling import energy_scale
 from codesign.arch.components.sram import Sram
 from codesign.arch.components.wire import Wire
 from codesign.arch.cim import CROSSBAR_ENERGY_KEYS, CrossbarConfig
+from codesign.cost.attribution import Shares, split_by_tensor
 from codesign.cost.crossbar_mapping import CrossbarMapping, map_layer, required_adc_bits
-
-from codesign.cost.result import LayerCost
+from codesign.cost.result import LayerCost, whole_cycles
 from codesign.ir.loopnest import LoopNest
 
 BREAKDOWN_KEYS = CROSSBAR_ENERGY_KEYS
@@ -131,6 +135,8 @@ class CrossbarLayerCost:
     """Resolution the layer's conversions use."""
     energy_breakdown_J: Mapping[str, float]
     """Keys BREAKDOWN_KEYS; sums to energy_J."""
+    tensor_shares: Shares
+    """How each component's energy divides among the tensors (module docstring)."""
     energy_J: float
     read_time_s: float
     latency_s: float
@@ -154,7 +160,8 @@ def evaluate_layer(loop_nest: LoopNest, config: CrossbarConfig, energies: Crossb
     available = config.crossbars if available_crossbars is None else available_crossbars
     chip_cells = available * config.crossbar_rows * config.crossbar_columns
     return CrossbarLayerCost(
-        mapping=mapping, adc_bits=adc_bits, energy_breakdown_J=breakdown, energy_J=sum(breakdown.values()),
+        mapping=mapping, adc_bits=adc_bits, energy_breakdown_J=breakdown,
+        tensor_shares=tensor_shares(loop_nest, config, mapping), energy_J=sum(breakdown.values()),
         read_time_s=read_time, latency_s=read_steps * read_time,
         utilization=mapping.cell_reads / (chip_cells * read_steps),
         dram_bytes=_dram_bits(loop_nest, config) / 8,
@@ -177,16 +184,31 @@ def _energy_breakdown(loop_nest: LoopNest, config: CrossbarConfig, energies: Cro
     }
 
 
+def tensor_shares(loop_nest: LoopNest, config: CrossbarConfig, mapping: CrossbarMapping) -> Shares:
+    """Per component, the bits (or the whole) of each tensor it handles, as _energy_breakdown counts them."""
+    im2col_inputs = mapping.output_positions * mapping.groups * mapping.rows
+    inputs, outputs = loop_nest.input_elements * config.input_bits, loop_nest.output_elements * config.input_bits
+    return {
+        'array': {'compute': 1.0}, 'dac': {'input': 1.0}, 'adc': {'output': 1.0}, 'shift_add': {'output': 1.0},
+        'buffer': {'input': im2col_inputs * config.input_bits, 'output': outputs},
+        'noc': {'input': inputs, 'output': outputs},
+        'dram': {'weight': loop_nest.weight_elements * config.weight_bits, 'input': inputs, 'output': outputs},
+    }
+
+
 def _dram_bits(loop_nest: LoopNest, config: CrossbarConfig) -> int:
     activations = loop_nest.input_elements + loop_nest.output_elements
     return loop_nest.weight_elements * config.weight_bits + activations * config.input_bits
 
 
 def to_layer_cost(name: str, op: str, macs: int, result: CrossbarLayerCost, clock_frequency_Hz: float) -> LayerCost:
-    """The common LayerCost of the other targets; the mapping and ADC bits go into `mapping`."""
+    """The common LayerCost of the other targets; the mapping and ADC bits go into `mapping`.
+    Latency in whole clock cycles."""
+    cycles = whole_cycles(result.latency_s * clock_frequency_Hz)
     return LayerCost(
-        name=name, op=op, macs=macs, energy_J=result.energy_J, latency_s=result.latency_s,
-        cycles=result.latency_s * clock_frequency_Hz, utilization=result.utilization,
+        name=name, op=op, macs=macs, energy_J=result.energy_J, latency_s=cycles / clock_frequency_Hz,
+        cycles=cycles, utilization=result.utilization,
         dram_bytes=result.dram_bytes, energy_breakdown_J=dict(result.energy_breakdown_J),
+        energy_by_tensor_J=split_by_tensor(result.energy_breakdown_J, result.tensor_shares),
         mapping={**asdict(result.mapping), 'adc_bits': result.adc_bits},
     )

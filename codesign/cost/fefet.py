@@ -23,6 +23,10 @@ f*V from a source at V draws f*C*V^2 from it) plus the conversion:
   adc              Walden figure of merit: FOM * 2^adc_bits
 Activity: a bit density d (default 0.5, random data) is the probability that an input bit is 1
 and the mean weight level as a fraction of full scale, so the expected charged fraction is d*d.
+By tensor (energy_by_tensor_J): cell_charge -> compute (charging a cell's capacitor is the
+multiply, sharing the charge the sum); drivers -> input; sense_precharge, adc and shift_add ->
+output (the column's sum is sensed, digitised and accumulated); buffer and dram -> weight, input
+and output in proportion to the bits each moves there.
 Not modelled: FeFET programming (weights are stationary; a layer that needs more arrays than the
 macro has is charged no rewrite energy or time, only the extra passes), leakage, control logic.
 """
@@ -37,6 +41,7 @@ from codesign.arch.components.mac import add_energy_J
 from codesign.arch.components.scaling import energy_scale
 from codesign.arch.components.sram import Sram
 from codesign.arch.cim import FEFET_ENERGY_KEYS, FefetArrayConfig
+from codesign.cost.attribution import Shares, split_by_tensor
 from codesign.cost.result import LayerCost
 from codesign.ir.loopnest import LoopNest
 
@@ -184,9 +189,9 @@ def evaluate_layer(loop_nest: LoopNest, config: FefetArrayConfig, weight_bits: i
     # Wide enough for every slice, input bit and row tile summed: ceil(log2(row_tiles)) carry bits.
     accumulator_bits = config.adc_bits + weight_bits + input_bits + (row_tiles - 1).bit_length()
     breakdown["shift_add"] = column_cycles * row_tiles * digital_add_energy_J(config, accumulator_bits)
-    buffer_bits = size["G"] * vectors * (reduction * column_tiles + size["K"]) * input_bits
-    breakdown["buffer"] = buffer_bits * buffer_energy_per_bit_J(config)
-    dram_bits = _layer_dram_bits(loop_nest, weight_bits, input_bits)
+    shares = tensor_shares(loop_nest, config, weight_bits, input_bits)
+    breakdown["buffer"] = sum(shares["buffer"].values()) * buffer_energy_per_bit_J(config)
+    dram_bits = sum(shares["dram"].values())
     breakdown["dram"] = dram_bits * config.dram_J_per_bit
     cycles = passes * vectors * input_bits
     latency_s = max(cycles * config.cycle_s, dram_bits / 8 / config.dram_bandwidth_B_per_s)
@@ -195,18 +200,33 @@ def evaluate_layer(loop_nest: LoopNest, config: FefetArrayConfig, weight_bits: i
         name=name, op=op, macs=loop_nest.macs, energy_J=sum(breakdown.values()), latency_s=latency_s,
         cycles=cycles, utilization=loop_nest.macs * slices / (cells * passes * vectors),
         dram_bytes=dram_bits / 8, energy_breakdown_J=breakdown,
+        energy_by_tensor_J=split_by_tensor(breakdown, shares),
         mapping={"weight_slices": slices, "row_tiles": row_tiles, "column_tiles": column_tiles,
                  "passes": passes},
     )
 
 
-def _layer_dram_bits(loop_nest: LoopNest, weight_bits: int, input_bits: int) -> float:
-    """Weights, inputs and outputs cross the DRAM interface once."""
+def tensor_shares(loop_nest: LoopNest, config: FefetArrayConfig, weight_bits: int = 8,
+                  input_bits: int = 8) -> Shares:
+    """Per component, the bits (or the whole) of each tensor it handles (module docstring):
+    the buffer holds every im2col input vector once per column tile and every output once."""
+    size = loop_nest.sizes
+    vectors = size["G"] * size["N"] * size["P"] * size["Q"]
+    column_tiles = math.ceil(size["K"] * math.ceil(weight_bits / config.cell_bits) / config.columns)
+    buffer_bits = {"input": vectors * size["C"] * size["R"] * size["S"] * column_tiles * input_bits,
+                   "output": vectors * size["K"] * input_bits}
+    return {"cell_charge": {"compute": 1.0}, "drivers": {"input": 1.0}, "sense_precharge": {"output": 1.0},
+            "adc": {"output": 1.0}, "shift_add": {"output": 1.0}, "buffer": buffer_bits,
+            "dram": _layer_dram_bits(loop_nest, weight_bits, input_bits)}
+
+
+def _layer_dram_bits(loop_nest: LoopNest, weight_bits: int, input_bits: int) -> dict[str, float]:
+    """Bits of weights, inputs and outputs: each crosses the DRAM interface once."""
     size = loop_nest.sizes
     weights = loop_nest.weight_elements or size["G"] * size["K"] * size["C"] * size["R"] * size["S"]
     inputs = loop_nest.input_elements or size["N"] * size["G"] * size["C"] * size["P"] * size["Q"]
     outputs = loop_nest.output_elements or size["N"] * size["G"] * size["K"] * size["P"] * size["Q"]
-    return weights * weight_bits + (inputs + outputs) * input_bits
+    return {"weight": weights * weight_bits, "input": inputs * input_bits, "output": outputs * input_bits}
 
 
 def _mean_square_level(config: FefetArrayConfig, density: float) -> float:

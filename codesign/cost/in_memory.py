@@ -4,6 +4,10 @@ periphery, described here as a one-level Hardware (DRAM) with a vector unit.
 
 Crossbar layers are sparsity-aware: the most non-zero weights any column holds among the
 rows of one read sets the ADC resolution the layer needs (read from the imported weights).
+A model imported without its weights (external data file absent) has no values to count:
+its layers are costed as dense, the ADC resolution of an unpruned layer, an upper bound,
+and the layer's mapping says so ('adc_bits_basis'), rather than refusing a cost that needs
+only shapes.
 
 The periphery's vector unit performs one operation per tile (crossbar) or per array
 (FeFET) per clock cycle, each costing one digital addition at the macro's node: pooling,
@@ -23,7 +27,8 @@ from codesign.arch.components.mac import ENERGY_REFERENCE_NODE_M, add_energy_J
 from codesign.arch.components.scaling import energy_scale
 from codesign.arch.schema import Architecture, MemoryLevel
 from codesign.cost import crossbar, fefet
-from codesign.cost.result import LayerCost
+from codesign.cost.attribution import attributed
+from codesign.cost.result import LayerCost, clocked
 from codesign.ir import ConvAttrs, MatMulAttrs, Node
 from codesign.mapping.hardware import Hardware, Level
 
@@ -40,9 +45,12 @@ class InMemoryTarget:
             nonzero = nonzero_rows_per_read(node, macro.rows_per_read)
             result = crossbar.evaluate_layer(node.loop_nest, macro, crossbar.crossbar_energies(macro), nonzero)
             cost = crossbar.to_layer_cost(node.name, node.op.value, node.macs, result, clock)
-            return calibrated(cost, macro.calibration, result.adc_bits)
+            if weights_absent(node):
+                cost = replace(cost, mapping={**cost.mapping, 'adc_bits_basis': 'dense: the weights are absent'})
+            return attributed(calibrated(cost, macro.calibration, result.adc_bits), result.tensor_shares)
         cost = fefet.evaluate_layer(node.loop_nest, macro, name=node.name, op=node.op.value)
-        return calibrated(replace(cost, cycles=cost.latency_s * clock), macro.calibration, macro.adc_bits)
+        shares = fefet.tensor_shares(node.loop_nest, macro)
+        return attributed(calibrated(clocked(cost, clock), macro.calibration, macro.adc_bits), shares)
 
 
 def calibrated(cost, calibration: Calibration | None, bits: int | None = None):
@@ -53,6 +61,11 @@ def calibrated(cost, calibration: Calibration | None, bits: int | None = None):
     breakdown = {key: energy * calibration_factor(calibration, key, bits)
                  for key, energy in cost.energy_breakdown_J.items()}
     return replace(cost, energy_breakdown_J=breakdown, energy_J=sum(breakdown.values()))
+
+
+def weights_absent(node: Node) -> bool:
+    """A constant weight imported without its values (its external data file was missing)."""
+    return node.weight is not None and node.weight.data is None
 
 
 def nonzero_rows_per_read(node: Node, rows_per_read: int) -> int | None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+FLOAT_SLACK = 1e-9
+"""Relative distance from an integer below which a cycle count is that integer: float error
+in latency x clock (903168.0000000001) must not add a cycle."""
 
 
 @dataclass(frozen=True)
@@ -17,15 +22,33 @@ class LayerCost:
     energy_J: float
     latency_s: float
     cycles: float
+    """Whole clock cycles (an integral value): latency_s is cycles / clock."""
     utilization: float
     """MACs / (cycles x MAC units): 1.0 means every MAC unit busy every cycle."""
     dram_bytes: float
     energy_breakdown_J: Mapping[str, float]
-    """By component: memory level names, 'mac', and fan-out names (on-chip network). Sums to energy_J."""
+    """By component: memory level names, 'mac' (multiply-accumulates of compute layers), fan-out
+    names (on-chip network), 'vector' (a standalone op's arithmetic), 'output_stage' (an
+    epilogue's arithmetic), or a compute-in-memory macro's parts. Sums to energy_J."""
     energy_by_tensor_J: Mapping[str, float] = field(default_factory=dict)
-    """By tensor: 'weight', 'input', 'output' (data movement) and 'compute' (MACs and vector ops)."""
+    """By tensor: 'weight', 'input', 'output' (data movement) and 'compute' (MACs and vector ops).
+    Sums to energy_J."""
     mapping: Mapping[str, Any] | None = None
     """JSON-able description of the mapping (None for ops that are not mapped, e.g. views)."""
+
+
+def whole_cycles(cycles: float, least: int = 1) -> float:
+    """`cycles` rounded up to a whole clock cycle, and at least `least`: hardware spends whole
+    cycles, and an op that runs at all takes one (0.078 cycles is not a number a clock can show)."""
+    nearest = round(cycles)
+    whole = nearest if abs(cycles - nearest) <= FLOAT_SLACK * max(1.0, abs(cycles)) else math.ceil(cycles)
+    return float(max(least, whole))
+
+
+def clocked(cost: LayerCost, clock_Hz: float) -> LayerCost:
+    """`cost` with its latency as whole cycles of `clock_Hz` (cost models that work in seconds)."""
+    cycles = whole_cycles(cost.latency_s * clock_Hz)
+    return replace(cost, cycles=cycles, latency_s=cycles / clock_Hz)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from codesign.arch.cim import FefetArrayConfig
 from codesign.arch.schema import Architecture
 from codesign.cost.fefet_search import NVIDIA_A100, SearchCost, evaluate_search
 from codesign.cost.in_memory import calibrated
-from codesign.cost.result import CompileReport, LayerCost, MapperStats
+from codesign.cost.result import CompileReport, LayerCost, MapperStats, clocked
 from codesign.errors import CodesignError
 
 FIELDS = ("N", "D", "Q")
@@ -51,9 +51,9 @@ def compile_search(workload: SearchWorkload, arch: Architecture) -> tuple[Compil
                             f"'{arch.name}' ends in kind {macro.kind!r} (try --arch fefet_1f1c)")
     ours = calibrated(evaluate_search(workload.patterns, workload.bits, workload.queries, macro), macro.calibration, macro.adc_bits)
     gpu = NVIDIA_A100.search_cost(workload.patterns, workload.bits, workload.queries)
-    layer = LayerCost(name=workload.label, op="AssociativeSearch", macs=0, energy_J=ours.energy_J,
-                      latency_s=ours.latency_s, cycles=ours.latency_s * arch.clock_frequency_Hz, utilization=0.0,
-                      dram_bytes=_dram_bytes(workload), energy_breakdown_J=dict(ours.energy_breakdown_J))
+    layer = clocked(LayerCost(name=workload.label, op="AssociativeSearch", macs=0, energy_J=ours.energy_J,
+                              latency_s=ours.latency_s, cycles=0.0, utilization=0.0, dram_bytes=_dram_bytes(workload),
+                              energy_breakdown_J=dict(ours.energy_breakdown_J)), arch.clock_frequency_Hz)
     report = CompileReport(workload.label, arch.name, "search", arch.clock_frequency_Hz, (layer,),
                            MapperStats(0, 0.0, "associative search on the FeFET macro"))
     return report, _comparison(ours, gpu)

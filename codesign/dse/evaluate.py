@@ -44,7 +44,7 @@ def evaluate_point(point: dict, space_file: str | Path, space: Space | None = No
     try:
         arch = Architecture.model_validate(spec)
     except ValidationError as error:
-        return _infeasible(describe_validation_error(error, spec, base_file, {}))
+        return _infeasible(describe_validation_error(error, base_file, {}))
     metrics = {'area_m2': chip_area_m2(arch)}
     if space.needs_accuracy:  # a second or so on digits_cnn: before the mapping search, which costs more
         metrics |= accuracy_metrics(point['workload'], arch)

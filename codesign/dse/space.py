@@ -19,7 +19,8 @@ from codesign.arch.catalog import spec_path
 from codesign.arch.messages import describe_validation_error
 from codesign.arch.references import Resolver
 from codesign.arch.schema import Architecture
-from codesign.arch.yaml_files import read_yaml, shown, type_name
+from codesign.arch.shipped import YAML_SUFFIXES, referenced_file
+from codesign.arch.yaml_files import is_file, read_yaml, show_value, shown, type_name
 from codesign.dse.paths import apply
 from codesign.dse.space_schema import Constraints, Parameter, PassStep, Range, Space, Strategy
 from codesign.errors import CodesignError
@@ -41,7 +42,7 @@ def load_space(path: str | Path) -> Space:
     try:
         space = Space.model_validate(data)
     except ValidationError as error:
-        raise SpaceError(describe_validation_error(error, data, path, {})) from None
+        raise SpaceError(describe_validation_error(error, path, {}, Space)) from None
     _check_against_base(space, path)
     _check_workloads(space, path)
     _check_passes(space, path)
@@ -49,13 +50,21 @@ def load_space(path: str | Path) -> Space:
 
 
 def base_spec(space: Space, space_file: Path) -> tuple[Path, dict]:
-    """The base spec's file and its data with references resolved (the dict parameters edit)."""
+    """The base spec's file and its data with references resolved (the dict parameters edit).
+
+    A name (simba) is a shipped spec; a path is looked up beside the space file, then among the
+    shipped specs, as references in a spec are (codesign.arch.shipped)."""
     text = space.base
-    located = Path(space_file).parent / text if '/' in text or text.endswith(('.yaml', '.yml')) else text
-    try:
-        file = spec_path(located)
-    except CodesignError as error:
-        raise SpaceError(f'{shown(space_file)}: base: {error}') from None
+    if '/' in text or text.endswith(YAML_SUFFIXES):
+        file = referenced_file(text, Path(space_file).parent)
+        if file is None:
+            raise SpaceError(f'{shown(space_file)}: base: no such spec file beside the space nor among the shipped '
+                             f'ones in arch_specs/ (got {show_value(text)})')
+    else:
+        try:
+            file = spec_path(text)
+        except CodesignError as error:
+            raise SpaceError(f'{shown(space_file)}: base: {error}') from None
     return file, Resolver(file).resolve_spec(read_yaml(file))
 
 
@@ -99,7 +108,7 @@ def _check_against_base(space: Space, space_file: Path) -> None:
     try:
         Architecture.model_validate(spec)
     except ValidationError as error:
-        raise SpaceError(f'{shown(space_file)}: base: {describe_validation_error(error, spec, base_file, {})}') from None
+        raise SpaceError(f'{shown(space_file)}: base: {describe_validation_error(error, base_file, {})}') from None
     for index, parameter in enumerate(space.parameters):
         where = f'{shown(space_file)}: parameters[{index}].path'
         try:
@@ -124,14 +133,15 @@ def _check_workloads(space: Space, space_file: Path) -> None:
         if space.needs_accuracy:
             _check_labelled(workload, f'{shown(space_file)}: workloads[{index}]')
         if '/' in workload or workload.endswith('.onnx'):
-            if not (Path(space_file).parent / workload).is_file():
-                raise SpaceError(f'{shown(space_file)}: workloads[{index}]: no such ONNX file (got {workload!r})')
+            if not is_file(Path(space_file).parent / workload):
+                raise SpaceError(f'{shown(space_file)}: workloads[{index}]: no such ONNX file '
+                                 f'(got {show_value(workload)})')
             continue
-        from models import zoo  # imports torch: only when a zoo name needs checking
+        from models import zoo  # the registry: torch-free, but only needed for zoo names
 
         if workload not in zoo.names():
             raise SpaceError(f'{shown(space_file)}: workloads[{index}]: neither an ONNX file nor a zoo model '
-                             f'(got {workload!r}; zoo: {", ".join(zoo.names())})')
+                             f'(got {show_value(workload)}; zoo: {", ".join(zoo.names())})')
 
 
 def _check_labelled(workload: str, where: str) -> None:
@@ -139,7 +149,7 @@ def _check_labelled(workload: str, where: str) -> None:
 
     if workload not in LABELLED_WORKLOADS:
         raise SpaceError(f'{where}: accuracy (an objective or budget) needs a workload with a labelled test set: '
-                         f'{", ".join(LABELLED_WORKLOADS)} (got {workload!r})')
+                         f'{", ".join(LABELLED_WORKLOADS)} (got {show_value(workload)})')
 
 
 def compiler_passes(space: Space) -> list:

@@ -21,6 +21,7 @@ from codesign.dse.plots import plot_convergence, plot_space
 from codesign.dse.evolve import Evolution, convergence, evolve
 from codesign.dse.runner import RunSummary, ray_session, run_points
 from codesign.dse.space import Space, base_spec, load_space, points
+from codesign.dse.space_warnings import space_warnings
 from codesign.dse.store import ResultStore, point_key, stable_hash
 from codesign.errors import CodesignError
 from codesign.report.output import write_text
@@ -44,12 +45,20 @@ Progress = Callable[[int, int, int], None]
 
 def run_sweep(space_file: Path, directory: Path, workers: int | None = None,
               on_progress: Progress | None = None, backend: str = "local",
-              address: str | None = None) -> SweepOutputs:
-    """Evaluate the space's points (resuming), then write the CSVs and plots."""
+              address: str | None = None, force: bool = False,
+              on_warning: Callable[[str], None] | None = None) -> SweepOutputs:
+    """Evaluate the space's points (resuming), then write the CSVs and plots.
+
+    `directory` must be new, empty, or this sweep's own; `force` also allows a directory of
+    other files (whose points.csv, pareto.csv and plots the sweep then overwrites).
+    `on_warning` gets each implausible value of the space (space_warnings) once, before any point runs.
+    """
     space = load_space(space_file)
     identity = sweep_identity(space, space_file)
-    directory.mkdir(parents=True, exist_ok=True)
+    _prepare_directory(directory, force)
     _write_manifest(directory, space_file, identity)
+    for warning in space_warnings(space, space_file) if on_warning else ():
+        on_warning(warning)
     batches = _Batches(space, space_file, directory / STORE, identity, workers, backend, address, on_progress)
     evolution = None
     if space.strategy.kind == "nsga2":
@@ -131,6 +140,8 @@ def write_report(directory: Path) -> SweepOutputs:
     manifest = _read_manifest(directory)
     space_file = Path(manifest["space_file"])
     space = load_space(space_file)
+    if not (directory / STORE).is_file():  # opening the store would create an empty one
+        raise CodesignError(f"{directory}: no {STORE}: the sweep has not stored a point yet")
     with ResultStore(directory / STORE, manifest["identity"]) as store:
         records = store.rows()
     metrics = (*CORE_METRICS, *ACCURACY_METRICS) if space.needs_accuracy else CORE_METRICS
@@ -142,6 +153,28 @@ def write_report(directory: Path) -> SweepOutputs:
     if any(row["status"] == "ok" for row in rows):
         files += plot_space(rows, front, labels, space.objectives, directory)
     return SweepOutputs(None, len(rows), len(front), tuple(files))
+
+
+def _is_directory(path: Path) -> bool:
+    """Whether `path` is a directory; False for names the OS rejects (too long, a NUL byte)."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def _prepare_directory(directory: Path, force: bool) -> None:
+    """Create `directory`, or check that the sweep may write into it: never over a user's files
+    (a points.csv of their own) unless `force`."""
+    try:
+        if directory.exists() and not directory.is_dir():
+            raise CodesignError(f"{directory}: not a directory")
+        if directory.is_dir() and not (directory / MANIFEST).exists() and any(directory.iterdir()) and not force:
+            raise CodesignError(f"{directory}: holds files but no sweep (no {MANIFEST}); the sweep would overwrite "
+                                "its points.csv, pareto.csv and plots: use a new directory, or pass --force")
+        directory.mkdir(parents=True, exist_ok=True)
+    except (OSError, ValueError) as error:
+        raise CodesignError(f"{directory}: cannot write there ({getattr(error, 'strerror', None) or error})") from None
 
 
 def _write_manifest(directory: Path, space_file: Path, identity: str) -> None:
@@ -157,9 +190,15 @@ def _write_manifest(directory: Path, space_file: Path, identity: str) -> None:
 
 def _read_manifest(directory: Path) -> dict:
     path = directory / MANIFEST
+    if not _is_directory(directory):
+        raise CodesignError(f"{directory}: not a sweep directory (not a directory)")
     try:
-        return json.loads(path.read_text())
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CodesignError(f"{directory}: not a sweep directory (no {MANIFEST})") from None
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError) as error:  # a directory named sweep.json, bad JSON, bad bytes
         raise CodesignError(f"{path}: unreadable ({error})") from None
+    keys = ("space_file", "identity")
+    if not (isinstance(manifest, dict) and all(isinstance(manifest.get(key), str) for key in keys)):
+        raise CodesignError(f"{path}: not a sweep manifest (no space_file and identity strings)")
+    return manifest

@@ -14,7 +14,12 @@ import onnx
 
 from codesign.errors import DynamicShapeError, ModelLoadError
 from codesign.frontend.onnx_context import ImportContext
-from codesign.frontend.onnx_fold import Constants, first_line, fold_constants, opset_version, skeleton
+from codesign.frontend.onnx_external import (
+    absent_constants_as_initializers, absent_weights_warning, load_external_data,
+)
+from codesign.frontend.onnx_fold import fold_constants, opset_version, skeleton
+from codesign.frontend.onnx_limits import MAX_MACS
+from codesign.frontend.onnx_names import first_line, printable, quoted
 from codesign.frontend.onnx_ops import importer_for
 from codesign.ir import ConvAttrs, Graph, Node, Op, Param, VerificationError, verify
 
@@ -27,53 +32,71 @@ class ImportResult:
 
 def load_onnx(path: str | Path, input_shapes: dict[str, tuple[int, ...]] | None = None,
               allow_unknown: bool = False) -> ImportResult:
-    source = str(path)
-    model = read_model(Path(path))
+    source = printable(path)
+    model, missing_files = read_model(Path(path))
     model = bind_input_shapes(model, input_shapes or {}, source)
-    model, infos = fold_constants(model, source)
+    model, infos, constants = fold_constants(model, source)
     context = ImportContext(
-        source=source, opset=opset_version(model), infos=infos,
-        constants=Constants(model.graph.initializer, source),
+        source=source, opset=opset_version(model), infos=infos, constants=constants,
         consumer_counts=Counter(name for node in model.graph.node for name in node.input),
         allow_unknown=allow_unknown,
     )
+    if missing_files:
+        context.warn(absent_weights_warning(missing_files))
     for onnx_node in model.graph.node:
         node = importer_for(onnx_node)(context, onnx_node)
+        _check_work(node, source)
         if node.op is Op.BATCH_NORMALIZATION and _fold_batch_norm(context, node):
             continue
         context.nodes.append(node)
-    constant_names = {tensor.name for tensor in model.graph.initializer}
     graph = Graph(
-        name=model.graph.name or Path(path).stem,
-        inputs=tuple(context.value(info.name) for info in model.graph.input if info.name not in constant_names),
+        name=printable(model.graph.name or Path(path).stem),
+        inputs=tuple(context.value(info.name) for info in model.graph.input if info.name not in constants),
         outputs=tuple(context.value(info.name) for info in model.graph.output),
         nodes=tuple(context.nodes),
     )
     try:
         verify(graph)
     except VerificationError as error:  # e.g. declared output shapes that contradict the inputs
-        raise ModelLoadError(f"{source}: the imported graph is inconsistent: {error}") from None
+        raise ModelLoadError(f"{source}: the imported graph is inconsistent: {first_line(error)}") from None
     return ImportResult(graph, tuple(context.warnings))
 
 
-def read_model(path: Path) -> onnx.ModelProto:
+def _check_work(node: Node, source: str) -> None:
+    """A compute layer must do some work, and not an absurd amount: the cost models divide by
+    its MACs, and their integer loop bounds must not overflow."""
+    if not node.op.is_compute:
+        return
+    if node.macs == 0:
+        raise ModelLoadError(f"{source}: node {quoted(node.name)} ({node.op.value}) has an operand with a "
+                             "dimension of size 0; empty tensors are not supported")
+    if node.macs > MAX_MACS:
+        raise ModelLoadError(f"{source}: node {quoted(node.name)} ({node.op.value}) would take {node.macs:.3g} "
+                             "multiply-accumulates, over 2^50; such a size is not supported")
+
+
+def read_model(path: Path) -> tuple[onnx.ModelProto, list[str]]:
+    """The model, with the external data that is there; and the data files that are not."""
+    source = printable(path)
     if not path.exists():
-        raise ModelLoadError(f"{path}: no such file")
+        raise ModelLoadError(f"{source}: no such file")
     if path.is_dir():
-        raise ModelLoadError(f"{path}: is a directory, not an ONNX file")
+        raise ModelLoadError(f"{source}: is a directory, not an ONNX file")
     try:
-        model = onnx.load(str(path), load_external_data=True)
-    except Exception as error:  # protobuf's DecodeError, OSError for external data, ...
-        raise ModelLoadError(f"{path}: not a readable ONNX file ({first_line(error)})") from None
+        model = onnx.load(str(path), load_external_data=False)
+    except Exception as error:  # protobuf's DecodeError, ...
+        raise ModelLoadError(f"{source}: not a readable ONNX file ({first_line(error)})") from None
     if not model.graph.node:
-        raise ModelLoadError(f"{path}: not an ONNX model (no graph nodes found)")
+        raise ModelLoadError(f"{source}: not an ONNX model (no graph nodes found)")
     if not all(isinstance(name, str) for name in _names(model.graph)):
-        raise ModelLoadError(f"{path}: not a valid ONNX model (a name is not UTF-8 text)")
+        raise ModelLoadError(f"{source}: not a valid ONNX model (a name is not UTF-8 text)")
+    missing_files = load_external_data(model, path)
+    absent_constants_as_initializers(model)
     try:
         onnx.checker.check_model(skeleton(model))  # the weights' bytes need no checking
     except Exception as error:
-        raise ModelLoadError(f"{path}: the ONNX checker rejects the model: {first_line(error)}") from None
-    return model
+        raise ModelLoadError(f"{source}: the ONNX checker rejects the model: {first_line(error)}") from None
+    return model, missing_files
 
 
 def _names(graph: onnx.GraphProto):
@@ -93,33 +116,43 @@ def bind_input_shapes(model: onnx.ModelProto, bindings: dict[str, tuple[int, ...
     inputs = [info for info in model.graph.input if info.name not in constant_names]
     unknown = sorted(set(bindings) - {info.name for info in inputs})
     if unknown:
-        names = ", ".join(info.name for info in inputs)
-        raise DynamicShapeError(f"{source}: --input-shape names '{unknown[0]}', which is not a graph input (inputs: {names})")
-    model = onnx.ModelProto.FromString(model.SerializeToString()) if bindings else model
-    for info in model.graph.input:
+        names = ", ".join(quoted(info.name) for info in inputs[:10]) + (", ..." if len(inputs) > 10 else "")
+        raise DynamicShapeError(f"{source}: --input-shape names {quoted(unknown[0])}, which is not a graph input "
+                                f"(inputs: {names})")
+    for info in model.graph.input:  # edited in place: the model is the frontend's own copy
         if info.name in constant_names:
             continue
         dims = info.type.tensor_type.shape.dim
         if info.name in bindings:
             _bind(info, bindings[info.name], source)
+        elif any(dim.HasField("dim_value") and dim.dim_value == 0 for dim in dims):
+            raise DynamicShapeError(f"{source}: input {quoted(info.name)} has a dimension of size 0 "
+                                    f"{_shown(dims)}; empty tensors are not supported")
         elif any(not dim.HasField("dim_value") or dim.dim_value <= 0 for dim in dims) or not info.type.tensor_type.HasField("shape"):
-            shown = ", ".join(dim.dim_param or (str(dim.dim_value) if dim.HasField("dim_value") else "?") for dim in dims)
             raise DynamicShapeError(
-                f"{source}: input '{info.name}' has a dynamic shape [{shown or '?'}]; "
-                f"bind it with --input-shape {info.name}=1x3x224x224 (your sizes)")
+                f"{source}: input {quoted(info.name)} has a dynamic shape {_shown(dims)}; "
+                f"bind it with --input-shape {printable(info.name)[:80]}=1x3x224x224 (your sizes)")
     return model
+
+
+def _shown(dims) -> str:
+    """[N, 3, 224, 224]: symbolic names as they are, '?' for a dimension without a name or size."""
+    shown = ", ".join(printable(dim.dim_param)[:20] or (str(dim.dim_value) if dim.HasField("dim_value") else "?")
+                      for dim in dims[:8])
+    return f"[{shown or '?'}{', ...' if len(dims) > 8 else ''}]"
 
 
 def _bind(info: onnx.ValueInfoProto, shape: tuple[int, ...], source: str) -> None:
     dims = info.type.tensor_type.shape.dim
     if info.type.tensor_type.HasField("shape") and len(dims) != len(shape):
         raise DynamicShapeError(
-            f"{source}: --input-shape {info.name} has {len(shape)} dimensions, the input has {len(dims)}")
+            f"{source}: --input-shape {printable(info.name)} has {len(shape)} dimensions, the input has {len(dims)}")
     for index, size in enumerate(shape):
         dims_present = index < len(dims)
         if dims_present and dims[index].HasField("dim_value") and dims[index].dim_value not in (0, size):
             raise DynamicShapeError(
-                f"{source}: --input-shape {info.name}: dimension {index} is fixed to {dims[index].dim_value}, not {size}")
+                f"{source}: --input-shape {printable(info.name)}: dimension {index} is fixed to "
+                f"{dims[index].dim_value}, not {size}")
     info.type.tensor_type.ClearField("shape")
     for size in shape:
         info.type.tensor_type.shape.dim.add().dim_value = size
@@ -134,27 +167,43 @@ def _fold_batch_norm(context: ImportContext, batch_norm: Node) -> bool:
     if index is None:
         return False
     conv = context.nodes[index]
-    if conv.op is not Op.CONV or context.consumer_counts[source] != 1:
+    if conv.op is not Op.CONV or context.consumer_counts[source] != 1 or conv.weight is None:
         return False
-    if conv.weight is None or conv.weight.data is None:
-        return False
+    channels = conv.weight.type.shape[:1]
+    bias = _bias(conv)
+    if any(param.type.shape != channels for param in (*batch_norm.params, *([bias] if bias else []))) or \
+            any(param.data is not None and param.data.dtype.kind not in "fV" for param in (*conv.params, *batch_norm.params)):
+        return False  # malformed, or not floating point (V: ml_dtypes bfloat16): left as a separate node
     assert isinstance(conv.attrs, ConvAttrs)
     context.nodes[index] = replace(conv, outputs=batch_norm.outputs[:1],
                                    params=_folded_params(conv, batch_norm))
     return True
 
 
+def _bias(conv: Node) -> Param | None:
+    return next((param for param in conv.params if param.role == "bias"), None)
+
+
 def _folded_params(conv: Node, batch_norm: Node) -> tuple[Param, ...]:
-    """W' = W * gamma / sqrt(var + eps);  b' = (b - mean) * gamma / sqrt(var + eps) + beta."""
-    gamma, beta, mean, variance = (param.data for param in sorted(batch_norm.params, key=lambda p: p.position))
-    epsilon = batch_norm.attrs.epsilon
-    scale = gamma / numpy.sqrt(variance + epsilon)
-    weight = conv.weight
-    bias = next((param for param in conv.params if param.role == "bias"), None)
-    folded_weight = replace(weight, data=(weight.data * scale.reshape(-1, 1, 1, 1)).astype(weight.data.dtype))
-    old_bias = bias.data if bias is not None else numpy.zeros_like(mean)
-    bias_data = ((old_bias - mean) * scale + beta).astype(mean.dtype)
+    """W' = W * gamma / sqrt(var + eps);  b' = (b - mean) * gamma / sqrt(var + eps) + beta.
+
+    Absent weights (no external data) fold too, into absent ones: the layer is the same."""
+    weight, bias = conv.weight, _bias(conv)
     position = bias.position if bias is not None else len(conv.inputs) + len(conv.params)
+    arrays = [param.data for param in sorted(batch_norm.params, key=lambda p: p.position)]
+    if weight.data is None or any(array is None for array in arrays) or (bias is not None and bias.data is None):
+        folded_weight, bias_data = replace(weight, data=None), None
+    else:
+        folded_weight, bias_data = _folded_values(weight, bias, batch_norm.attrs.epsilon, *arrays)
     folded_bias = Param(f"{conv.name}.folded_bias", batch_norm.params[1].type, "bias", position, bias_data)
     kept = tuple(param for param in conv.params if param.role != "bias" and param is not weight)
     return (*kept, folded_weight, folded_bias)
+
+
+def _folded_values(weight: Param, bias: Param | None, epsilon: float, gamma, beta, mean, variance):
+    """The folded weight Param and bias values; a negative variance gives NaN, as the file asks."""
+    with numpy.errstate(all="ignore"):
+        scale = gamma / numpy.sqrt(variance + epsilon)
+        folded_weight = replace(weight, data=(weight.data * scale.reshape(-1, 1, 1, 1)).astype(weight.data.dtype))
+        old_bias = bias.data if bias is not None else numpy.zeros_like(mean)
+        return folded_weight, ((old_bias - mean) * scale + beta).astype(mean.dtype)

@@ -2,9 +2,12 @@
 
 Shape arithmetic (Shape -> Gather -> Concat -> Reshape), Constant and ConstantOfShape
 nodes, and any node whose inputs are all constants (e.g. a Transpose of a weight) are
-evaluated once with ONNX's reference implementation and replaced by initializers, so
-every weight shape and every Reshape target is known. Shape inference and folding
-alternate until nothing changes.
+evaluated once and become constants, so every weight shape and every Reshape target is
+known. Shape inference and folding alternate until nothing changes.
+
+Folded values live in a Constants table, not in the model: the model is re-inferred each
+round from a skeleton that carries only small constants as data (shape inference needs the
+values of shape tensors) and everything else as typed inputs.
 """
 
 from __future__ import annotations
@@ -12,44 +15,90 @@ from __future__ import annotations
 import numpy
 import onnx
 from onnx import numpy_helper
-from onnx.reference import ReferenceEvaluator
 
 from codesign.errors import ModelLoadError
+from codesign.frontend.onnx_constants import Absent, Constants, element_type_of
+from codesign.frontend.onnx_external import is_absent
+from codesign.frontend.onnx_fold_node import fold_node
+from codesign.frontend.onnx_limits import check_before_inference, check_stored_tensors, element_count
+from codesign.frontend.onnx_names import first_line
 
-# Folding these is pointless or would evaluate something large for no benefit.
-_NEVER_FOLD = {"RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial"}
-_MAX_FOLDED_ELEMENTS = 1 << 26
 _MAX_ROUNDS = 8
+_SMALL_CONSTANT_ELEMENTS = 4096  # shape tensors and scalars: carried as data for shape inference
 
 
-_SMALL_CONSTANT_ELEMENTS = 4096
+def fold_constants(model: onnx.ModelProto, source: str) -> tuple[onnx.ModelProto, dict, Constants]:
+    """Fold every constant subgraph; return the folded model, its inferred value types and its constants."""
+    opset = opset_version(model)
+    check_stored_tensors(model, source)
+    constants = Constants(model.graph.initializer, source)
+    # Before the first inference: a ConstantOfShape's output may be a shape operand whose
+    # length inference would otherwise materialize (see onnx_limits.py).
+    model = _fold_round(model, constants, {}, opset, source) or model
+    for _ in range(_MAX_ROUNDS):
+        infos = infer_types(model, constants, source)
+        shapes = {name: shape for name, info in infos.items() if (shape := shape_of(info)) is not None}
+        folded = _fold_round(model, constants, shapes, opset, source, infos)
+        if folded is None:
+            return model, infos, constants
+        model = folded
+    return model, infer_types(model, constants, source), constants
 
 
-def infer_types(model: onnx.ModelProto, source: str) -> dict[str, onnx.ValueInfoProto]:
-    """Value name -> inferred ValueInfo for every value of the graph.
+def _fold_round(model, constants: Constants, shapes, opset: int, source: str, infos=None) -> onnx.ModelProto | None:
+    """Fold what can be folded now; the rebuilt model, or None when nothing was."""
+    kept, folded = [], False
+    for node in model.graph.node:
+        values = fold_node(node, constants, shapes, opset, source)
+        if values is None:
+            kept.append(node)
+            continue
+        for name, value in zip(node.output, values):
+            if name:
+                info = (infos or {}).get(name)
+                known_type = info.type.tensor_type.elem_type if info is not None else 0
+                constants.add(name, value, known_type or _element_type(value))
+        folded = True
+    return _rebuild(model, kept, constants) if folded else None
 
-    Inference runs on a skeleton whose large initializers are typed graph inputs
-    without data: shape inference serialises the model, and weights would dominate.
-    """
+
+def _element_type(value) -> int:
+    return value.element_type if isinstance(value, Absent) else element_type_of(value)
+
+
+def infer_types(model: onnx.ModelProto, constants: Constants, source: str) -> dict[str, onnx.ValueInfoProto]:
+    """Value name -> inferred ValueInfo for every value of the graph, constants included."""
+    inference_input = skeleton(model, constants)
+    check_before_inference(inference_input, source)
     try:
         inferred = onnx.shape_inference.infer_shapes(
-            skeleton(model), check_type=False, strict_mode=False, data_prop=True)
+            inference_input, check_type=False, strict_mode=False, data_prop=True)
     except Exception as error:  # onnx raises several unrelated types here
         raise ModelLoadError(f"{source}: ONNX shape inference failed: {first_line(error)}") from None
     graph = inferred.graph
     infos = {info.name: info for info in [*graph.input, *graph.value_info, *graph.output]}
-    for tensor in model.graph.initializer:
-        infos[tensor.name] = onnx.helper.make_tensor_value_info(tensor.name, tensor.data_type, tensor.dims)
+    names = {tensor.name for tensor in model.graph.initializer} | set(constants.folded_names())
+    for name in names:
+        infos[name] = onnx.helper.make_tensor_value_info(name, constants.element_type(name), constants.shape(name))
     return infos
 
 
-def skeleton(model: onnx.ModelProto) -> onnx.ModelProto:
+def skeleton(model: onnx.ModelProto, constants: Constants | None = None) -> onnx.ModelProto:
+    """The model with only small constants as data; large and absent ones become typed inputs.
+
+    Shape inference and the checker serialise the model, and weights would dominate.
+    """
     graph = model.graph
-    small = [tensor for tensor in graph.initializer if _elements(tensor) <= _SMALL_CONSTANT_ELEMENTS]
-    large = [tensor for tensor in graph.initializer if _elements(tensor) > _SMALL_CONSTANT_ELEMENTS]
+    small = [tensor for tensor in graph.initializer if _is_small(tensor)]
+    typed = [onnx.helper.make_tensor_value_info(tensor.name, tensor.data_type, tensor.dims)
+             for tensor in graph.initializer if not _is_small(tensor)]
+    for name in constants.folded_names() if constants is not None else ():
+        if not constants.is_absent(name) and constants.elements(name) <= _SMALL_CONSTANT_ELEMENTS:
+            small.append(numpy_helper.from_array(numpy.asarray(constants.array(name)), name))
+        else:
+            typed.append(onnx.helper.make_tensor_value_info(name, constants.element_type(name), constants.shape(name)))
     initializer_names = {tensor.name for tensor in graph.initializer}
-    inputs = [info for info in graph.input if info.name not in initializer_names]
-    inputs += [onnx.helper.make_tensor_value_info(t.name, t.data_type, t.dims) for t in large]
+    inputs = [info for info in graph.input if info.name not in initializer_names] + typed
     skeleton_graph = onnx.helper.make_graph(
         list(graph.node), graph.name, inputs, list(graph.output), initializer=small,
         value_info=list(graph.value_info))
@@ -57,29 +106,8 @@ def skeleton(model: onnx.ModelProto) -> onnx.ModelProto:
                                   ir_version=max(model.ir_version, 4))
 
 
-def _elements(tensor: onnx.TensorProto) -> int:
-    return int(numpy.prod(tensor.dims)) if tensor.dims else 1
-
-
-def fold_constants(model: onnx.ModelProto, source: str) -> tuple[onnx.ModelProto, dict[str, onnx.ValueInfoProto]]:
-    """Fold every constant subgraph; return the folded model and its inferred value types."""
-    opset = opset_version(model)
-    for _ in range(_MAX_ROUNDS):
-        infos = infer_types(model, source)
-        shapes = {name: shape for name, info in infos.items() if (shape := shape_of(info)) is not None}
-        constants = Constants(model.graph.initializer, source)
-        kept, folded = [], False
-        for node in model.graph.node:
-            values = _try_fold(node, constants, shapes, opset)
-            if values is None:
-                kept.append(node)
-                continue
-            constants.add(zip(node.output, values))
-            folded = True
-        if not folded:
-            return model, infos
-        model = _rebuild(model, kept, constants)
-    return model, infer_types(model, source)
+def _is_small(tensor: onnx.TensorProto) -> bool:
+    return not is_absent(tensor) and element_count(tensor.dims) <= _SMALL_CONSTANT_ELEMENTS
 
 
 def opset_version(model: onnx.ModelProto) -> int:
@@ -94,68 +122,8 @@ def shape_of(info: onnx.ValueInfoProto) -> tuple[int, ...] | None:
     return None if any(dim < 0 for dim in dims) else dims
 
 
-def _try_fold(node, constants, shapes, opset) -> list[numpy.ndarray] | None:
-    if node.domain not in ("", "ai.onnx") or node.op_type in _NEVER_FOLD:
-        return None
-    inputs = [name for name in node.input if name]
-    if node.op_type in ("Shape", "Size"):
-        return _fold_shape(node, shapes)
-    if node.op_type != "Constant" and not (inputs and all(name in constants for name in inputs)):
-        return None
-    feeds = {name: constants.array(name) for name in inputs}
-    try:
-        values = ReferenceEvaluator(node, opsets={"": opset}).run(None, feeds)
-    except Exception:  # leave anything the reference cannot evaluate to the importer
-        return None
-    if sum(numpy.size(value) for value in values) > _MAX_FOLDED_ELEMENTS:
-        return None
-    return [numpy.asarray(value) for value in values]
-
-
-def _fold_shape(node, shapes) -> list[numpy.ndarray] | None:
-    shape = shapes.get(node.input[0])
-    if shape is None:
-        return None
-    if node.op_type == "Size":
-        return [numpy.array(numpy.prod(shape), dtype=numpy.int64)]
-    start, end = 0, len(shape)
-    for attribute in node.attribute:  # opset 15 added start/end
-        if attribute.name == "start":
-            start = attribute.i
-        elif attribute.name == "end":
-            end = attribute.i
-    return [numpy.array(shape[slice(start, end)], dtype=numpy.int64)]
-
-
-class Constants:
-    """Initializers and folded values by name; initializers become arrays only when read."""
-
-    def __init__(self, initializers, source: str) -> None:
-        self._source = source
-        self._protos = {tensor.name: tensor for tensor in initializers}
-        self._arrays: dict[str, numpy.ndarray] = {}
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._protos or name in self._arrays
-
-    def add(self, items) -> None:
-        self._arrays.update(items)
-
-    def array(self, name: str) -> numpy.ndarray:
-        if name not in self._arrays:
-            try:
-                self._arrays[name] = numpy_helper.to_array(self._protos[name])
-            except Exception as error:  # data that does not match its dims or type
-                raise ModelLoadError(f"{self._source}: initializer '{name}' is malformed: {first_line(error)}") from None
-        return self._arrays[name]
-
-    def folded_names(self) -> list[str]:
-        """Values computed by folding (not initializers of the original model)."""
-        return [name for name in self._arrays if name not in self._protos]
-
-
 def _rebuild(model: onnx.ModelProto, nodes, constants: Constants) -> onnx.ModelProto:
-    """Keep `nodes`, and as initializers only the constants they still read.
+    """Keep `nodes`, and only the constants they (or the graph outputs) still read.
 
     Edits the model in place (it is the frontend's own copy): copying a model copies
     every weight, which would dominate the import time of large models.
@@ -164,13 +132,11 @@ def _rebuild(model: onnx.ModelProto, nodes, constants: Constants) -> onnx.ModelP
     kept = [_copy_node(node) for node in nodes]
     used = {name for node in kept for name in node.input if name}
     used.update(output.name for output in graph.output)
+    constants.retain(used)
     original = {tensor.name for tensor in graph.initializer}
-    folded = [numpy_helper.from_array(constants.array(name), name)
-              for name in constants.folded_names() if name in used]
     for index in reversed(range(len(graph.initializer))):
         if graph.initializer[index].name not in used:
             del graph.initializer[index]
-    graph.initializer.extend(folded)
     remaining = {tensor.name for tensor in graph.initializer}
     for index in reversed(range(len(graph.input))):  # IR v3 lists initializers as inputs
         if graph.input[index].name in original - remaining:
@@ -186,8 +152,3 @@ def _copy_node(node: onnx.NodeProto) -> onnx.NodeProto:
     copy = onnx.NodeProto()
     copy.CopyFrom(node)
     return copy
-
-
-def first_line(error: Exception) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__

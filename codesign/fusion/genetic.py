@@ -1,8 +1,10 @@
 """The genetic layer-fusion search: random keys (topological order) + cut bits (groups).
 
-The first population holds the layer-by-layer and greedy schedules, so with elitism the
-result is never worse than either. Fitness is the objective of the decoded schedule
-(single objective) or its (energy, cycles) pair (NSGA-II, for the Pareto front).
+The first population holds the layer-by-layer and greedy schedules (their genomes decode
+to exactly them: schedule.graph_order is a valid order), so with elitism the result is never
+worse than either, and (NSGA-II) no member of the front is dominated by either: the front is
+that of everything evaluated, the two baselines included. Fitness is the objective of the
+decoded schedule (single objective) or its (energy, cycles) pair (NSGA-II, for the front).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def search_fusion(model: GroupModel, settings: GaSettings, pareto: bool = False,
     units = len(model.units)
     if units < 2:
         only = layer_by_layer(model)
-        return FusionSearch(only, _trivial_result(only, model), (only,))
+        return FusionSearch(only, _trivial_result(only, model, pareto), (only,))
     order = graph_order(model)
     seeds = [Genome(keys_for(model, order), schedule.cuts()) for schedule in (layer_by_layer(model), greedy(model))]
 
@@ -48,8 +50,12 @@ def search_fusion(model: GroupModel, settings: GaSettings, pareto: bool = False,
     return FusionSearch(best, result, front)
 
 
-def _trivial_result(schedule: Schedule, model: GroupModel) -> GaResult:
+def _trivial_result(schedule: Schedule, model: GroupModel, pareto: bool) -> GaResult:
     genome = Genome((0.5,) * len(schedule.order), ())
-    fitness = (model.score(schedule.energy_J, schedule.cycles),)
-    stats = GenerationStats(0, fitness, fitness, 0)
+    if pareto:
+        fitness = (schedule.energy_J, schedule.cycles)
+        stats = GenerationStats(0, fitness, fitness, 0, (fitness,))
+    else:
+        fitness = (model.score(schedule.energy_J, schedule.cycles),)
+        stats = GenerationStats(0, fitness, fitness, 0)
     return GaResult(genome, fitness, (stats,), ((genome, fitness),), 0, False)

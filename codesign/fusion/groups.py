@@ -23,6 +23,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from codesign.cost.result import whole_cycles
 from codesign.fusion.units import WEIGHTS, Platform, Traffic, Unit
 
 TILE_CHOICES = (1, 2, 4, 7, 8, 14, 16, 28, 32, 56, 64, 112, 128, 224)
@@ -140,7 +141,8 @@ class GroupModel:
         # The staging buffer already saw every word that went to or came from DRAM in the
         # layer-by-layer mapping; on chip those words stay where they are, so its traffic
         # (and energy, kept as a conservative bound) does not grow.
-        cycles = max(unit.compute_cycles, unit.other_cycles, kept_words / dram.words_per_cycle, unit.staging_cycles)
+        cycles = whole_cycles(max(unit.compute_cycles, unit.other_cycles, kept_words / dram.words_per_cycle,
+                                  unit.staging_cycles))
         return unit.energy_J - old_energy + new_energy, cycles, kept_words
 
     def _kept(self, value: str, traffic: Traffic, unit: Unit, members: set[str], refetched_weights: float) -> Traffic:

@@ -41,7 +41,15 @@ class Schedule:
 
 
 def graph_order(model: GroupModel) -> tuple[str, ...]:
-    return tuple(model.units)
+    """The units in graph order, but each after the units it reads from.
+
+    Graph order alone is not always valid: an epilogue joins its host's unit, so a residual
+    Add placed with ResNet's second branch convolution reads the shortcut convolution that
+    the graph lists after it. Seeding a search with an invalid order would decode to another
+    schedule, and the greedy baseline would run a unit before its input exists.
+    """
+    count = len(model.units)
+    return topological_order(model, [position / count for position in range(count)])
 
 
 def dependencies(model: GroupModel) -> dict[str, set[str]]:

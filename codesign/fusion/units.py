@@ -122,9 +122,9 @@ def _unit(layer: CompiledLayer, epilogues: list[CompiledLayer], hardware: Hardwa
     if layer.mapping is not None:
         _add_mapped_traffic(dram, layer)
     else:
-        _add_streamed_traffic(dram, layer.node, fused=False)
+        _add_streamed_traffic(dram, layer)
     for epilogue in epilogues:
-        _add_streamed_traffic(dram, epilogue.node, fused=True)
+        _add_streamed_traffic(dram, epilogue)
     output = (epilogues[-1] if epilogues else layer).node.outputs[0]
     if output.name != layer.node.outputs[0].name:  # the host writes the epilogue's result in its place
         dram[output.name] = dram.pop(layer.node.outputs[0].name, Traffic())
@@ -160,9 +160,13 @@ def _operand_values(node: Node) -> dict[str, str]:
     return {"input": names[0], "weight": names[1]}
 
 
-def _add_streamed_traffic(dram: dict[str, Traffic], node: Node, fused: bool) -> None:
-    """The DRAM words cost/vector.py charges: inputs read once, output written once."""
-    for value in (node.inputs[1:] if fused else node.inputs):
+def _add_streamed_traffic(dram: dict[str, Traffic], layer: CompiledLayer) -> None:
+    """The DRAM words cost/vector.py charges: inputs read once (an epilogue's only those its
+    output stage does not hold), output written once (an epilogue's by its host)."""
+    node, fused = layer.node, layer.epilogue_of is not None
+    for value in node.inputs:
+        if value.name in layer.on_chip:
+            continue
         previous = dram.get(value.name, Traffic())
         dram[value.name] = Traffic(previous.reads + value.type.elements, previous.writes)
     if node.param_count:

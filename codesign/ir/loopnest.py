@@ -112,8 +112,9 @@ def _matmul_nest(node: Node) -> LoopNest:
         b_shape = b_shape[:-2] + (b_shape[-1], b_shape[-2])
     rows, reduction = a_shape[-2:]
     features = b_shape[-1]
-    output_type = node.outputs[0].type
-    batch_total = math.prod(output_type.shape[:-2]) if len(output_type.shape) > 2 else 1
+    # The batch dimensions of the promoted operands, not of the output: numpy drops the
+    # row or column a 1-D operand was promoted to, so [K] @ [B, K, N] gives [B, N].
+    batch_total = math.prod(_broadcast(a_shape[:-2], b_shape[:-2]))
     groups = math.prod(b_shape[:-2])
     weight_is_constant = any(param.position == 1 for param in node.params)
     dims = (
@@ -123,7 +124,7 @@ def _matmul_nest(node: Node) -> LoopNest:
     return LoopNest(
         dims=dims, einsum=MATMUL_EINSUM, weight_is_constant=weight_is_constant,
         weight_elements=b_type.elements, input_elements=a_type.elements,
-        output_elements=output_type.elements,
+        output_elements=node.outputs[0].type.elements,
     )
 
 
@@ -132,3 +133,10 @@ def _as_matrix(shape: tuple[int, ...], is_left: bool) -> tuple[int, ...]:
     if len(shape) == 1:
         return (1, shape[0]) if is_left else (shape[0], 1)
     return shape
+
+
+def _broadcast(first: tuple[int, ...], second: tuple[int, ...]) -> tuple[int, ...]:
+    """Numpy broadcasting of two batch shapes (the verifier has checked that they broadcast)."""
+    rank = max(len(first), len(second))
+    first, second = (1,) * (rank - len(first)) + first, (1,) * (rank - len(second)) + second
+    return tuple(max(a, b) if min(a, b) != 0 else 0 for a, b in zip(first, second))

@@ -1,10 +1,11 @@
 """fuse-layers: choose an execution order and fused groups with a genetic algorithm.
 
-The pass maps every layer (layer-by-layer, the baseline), builds the fused-group cost
-model (codesign/fusion/groups.py), runs the search, and returns the graph reordered in
-the chosen topological order with each node's `fusion_group` set. Its details carry the
-layer-by-layer and greedy schedules next to the chosen one, so the improvement is always
-reported against the baselines of the same run.
+The pass maps every layer (layer-by-layer, the baseline) as the compile after it will
+(the pipeline's MapperSettings), builds the fused-group cost model
+(codesign/fusion/groups.py), runs the search, and returns the graph reordered in the chosen
+topological order with each node's `fusion_group` set. Its details carry the layer-by-layer
+and greedy schedules next to the chosen one (and the Pareto front), so the improvement is
+always reported against the baselines of the same run, on the same per-layer numbers.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from codesign.fusion.schedule import Schedule, greedy, layer_by_layer
 from codesign.fusion.units import build_units, value_shapes
 from codesign.ir import Graph, Node
 from codesign.mapping.search import check_objective
-from codesign.passes.pipeline import PassResult
+from codesign.passes.pipeline import MapperSettings, PassResult
 from codesign.search.ga import GaResult, GaSettings
 
 MODES = ("ga", "greedy", "pareto")
@@ -52,9 +53,11 @@ class FuseLayers:
     patience: int = 50
     mutation: float = 0.5
     objective: str = "edp"
-    """What the search minimises: edp, energy or latency (also the per-layer mapping objective)."""
+    """What the search minimises: edp, energy or latency (also the per-layer mapping objective
+    when the pass runs outside a compile; within one, layers are mapped as the compile maps them)."""
     mode: str = "ga"
-    """ga (one objective), pareto (NSGA-II energy-latency front; picks the best EDP), greedy."""
+    """ga (one objective), pareto (NSGA-II energy-latency front; picks the member best in
+    `objective`), greedy."""
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -65,13 +68,14 @@ class FuseLayers:
             raise ValueError("population must be >= 4, generations >= 0, patience >= 1")
         check_objective(self.objective)
 
-    def run(self, graph: Graph, arch: Architecture,
-            progress: Callable[[str], None] | None = None) -> PassResult:
+    def run(self, graph: Graph, arch: Architecture, progress: Callable[[str], None] | None = None,
+            mapper: MapperSettings | None = None) -> PassResult:
         if not isinstance(arch.compute, ComputeUnit):
             raise CodesignError(f"fuse-layers schedules dataflow targets (a spec ending in kind compute); "
                                 f"'{arch.name}' ends in kind {arch.compute.kind!r}")
         start = time.perf_counter()
-        compiled = compile_layers(graph, arch, self.objective, self.seed)
+        mapper = mapper or MapperSettings(self.objective, self.seed)
+        compiled = compile_layers(graph, arch, mapper.objective, mapper.seed)
         units, platform = build_units(graph, compiled)
         model = GroupModel(units, platform, [value.name for value in graph.outputs], value_shapes(graph),
                            self.objective)

@@ -24,10 +24,20 @@ class PassResult:
     """What the pass wants reported (e.g. the fusion search's history); a frozen value."""
 
 
+@dataclass(frozen=True)
+class MapperSettings:
+    """How the compile after the passes maps each layer. A pass that costs layers (fuse-layers)
+    maps them the same way, or it would choose its schedule on other numbers than the report's."""
+
+    objective: str = "edp"
+    seed: int = 0
+
+
 class Pass(Protocol):
     name: str
 
-    def run(self, graph: Graph, arch: Architecture, progress: Callable[[str], None] | None) -> PassResult: ...
+    def run(self, graph: Graph, arch: Architecture, progress: Callable[[str], None] | None,
+            mapper: MapperSettings | None = None) -> PassResult: ...
 
 
 def available_passes() -> dict[str, type]:
@@ -42,10 +52,12 @@ def parse_pipeline(text: str) -> list[Pass]:
 
 
 def run_pipeline(graph: Graph, arch: Architecture, passes: list[Pass],
-                 progress: Callable[[str], None] | None = None) -> tuple[Graph, list[PassResult]]:
+                 progress: Callable[[str], None] | None = None,
+                 mapper: MapperSettings | None = None) -> tuple[Graph, list[PassResult]]:
+    """`mapper`: the compile's mapping settings (None: each pass uses its own objective and seed)."""
     results = []
     for compiler_pass in passes:
-        result = compiler_pass.run(graph, arch, progress)
+        result = compiler_pass.run(graph, arch, progress, mapper)
         graph = verify(result.graph)  # every pass leaves the IR valid
         results.append(result)
     return graph, results

@@ -7,14 +7,12 @@ from rich.table import Table
 from codesign.fusion.schedule import Schedule
 from codesign.fusion.summary import FusionSummary
 from codesign.report.compile import human_energy, human_time
+from codesign.report.fusion_front import front_rows, hypervolume_history
 from codesign.report.inspect import human_bytes
 
 
 def schedule_totals(schedule: Schedule, summary: FusionSummary) -> dict:
-    latency = schedule.cycles / summary.clock_Hz
-    return {"energy_J": schedule.energy_J, "latency_s": latency, "cycles": schedule.cycles,
-            "edp_Js": schedule.energy_J * latency, "dram_bytes": schedule.dram_words * summary.dram_word_bytes,
-            "group_count": len(schedule.groups)}
+    return summary.totals(schedule)
 
 
 def fusion_json(summary: FusionSummary) -> dict:
@@ -53,7 +51,10 @@ def _search_json(details, summary: FusionSummary) -> dict:
                   "history": [{"generation": stats.generation, "best": list(stats.best), "mean": list(stats.mean)}
                               for stats in search.history]}
     if details.mode == "pareto":
-        block["pareto"] = [schedule_totals(schedule, summary) for schedule in details.pareto]
+        block["pareto"] = front_rows(summary)
+        if search is not None:
+            for entry, volume in zip(block["history"], hypervolume_history(summary)):
+                entry["hypervolume"] = volume
     return block
 
 

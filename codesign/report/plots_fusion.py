@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 from codesign.fusion.groups import objective_value
 from codesign.fusion.summary import FusionSummary
+from codesign.report.fusion_front import greedy_hypervolume, hypervolume_history
 from codesign.report.plots import label_layers, prepare_directory, save_atomically
 
 
@@ -16,9 +17,28 @@ def plot_fusion(summary: FusionSummary, directory: Path, title: str) -> list[Pat
     directory = prepare_directory(Path(directory))
     paths = [save_atomically(groups_figure(summary, title), directory / "fusion_groups.png")]
     details = summary.details
-    if details is not None and details.search is not None and details.mode != "pareto":
-        paths.append(save_atomically(convergence_figure(summary, title), directory / "fusion_convergence.png"))
+    if details is not None and details.search is not None:
+        draw = front_convergence_figure if details.mode == "pareto" else convergence_figure
+        paths.append(save_atomically(draw(summary, title), directory / "fusion_convergence.png"))
     return paths
+
+
+def front_convergence_figure(summary: FusionSummary, title: str) -> Figure:
+    """NSGA-II: the energy-latency front's hypervolume per generation (higher is better)."""
+    details = summary.details
+    history = details.search.history
+    figure = Figure(figsize=(7, 4), dpi=150, layout="constrained")
+    axes = figure.add_subplot()
+    axes.plot([stats.generation for stats in history], hypervolume_history(summary), color="tab:blue",
+              label=f"front ({len(details.pareto)} schedules at the end)")
+    axes.axhline(greedy_hypervolume(summary), color="tab:orange", linestyle=":", label="greedy fusion alone")
+    axes.set_xlabel("generation")
+    axes.set_ylabel("hypervolume / layer-by-layer energy x latency")
+    axes.set_title(f"{title}: energy-latency front ({details.settings.population} per generation, seed "
+                   f"{details.settings.seed})", loc="left", fontsize=10)
+    axes.legend(frameon=False)
+    axes.grid(axis="y", alpha=0.3)
+    return figure
 
 
 def convergence_figure(summary: FusionSummary, title: str) -> Figure:

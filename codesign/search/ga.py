@@ -74,6 +74,9 @@ class GenerationStats:
     """Per-objective means over the current population."""
     evaluations: int
     """Cumulative number of distinct genomes evaluated."""
+    front: tuple[tuple[float, ...], ...] = ()
+    """Several objectives: the fitnesses of the Pareto front of everything evaluated so far (its
+    hypervolume per generation shows convergence). One objective: empty (`best` says it all)."""
 
 
 @dataclass(frozen=True)
@@ -207,9 +210,10 @@ class _Run:
 
     def report(self, generation: int, population: list[_Individual]) -> None:
         columns = zip(*(individual.fitness.values for individual in population))
+        front = tuple(tuple(member.fitness.values) for member in self.front) if self.objectives > 1 else ()
         stats = GenerationStats(generation, self.minima,
                                 tuple(sum(column) / len(population) for column in columns),
-                                len(self.cache))
+                                len(self.cache), front)
         self.history.append(stats)
         if self.on_generation is not None:
             self.on_generation(stats)

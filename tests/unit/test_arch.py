@@ -23,6 +23,7 @@ from codesign.arch import (
 )
 from codesign.arch.cim import CrossbarConfig, FefetArrayConfig
 from codesign.arch.loader import load_data
+from codesign.arch.plausible import PLAUSIBLE, spec_warnings
 from codesign.arch.yaml_files import read_yaml
 from codesign.errors import ArchSpecError, UnknownNameError
 
@@ -118,7 +119,7 @@ def tiny_spec() -> dict:
             {'kind': 'memory', 'name': 'buffer', 'technology': 'sram', 'capacity_bytes': 1024, 'word_bits': 8,
              'width_bits': 64},
             {'kind': 'spatial', 'name': 'array', 'axes': [{'name': 'x', 'size': 4, 'unroll': ['K', 'C']}]},
-            {'kind': 'compute', 'name': 'mac', 'operand_bits': 8, 'accumulator_bits': 24},
+            {'kind': 'compute', 'name': 'mac', 'operand_bits': 8, 'accumulator_bits': 8},
         ],
     }
 
@@ -192,7 +193,32 @@ BAD_SPECS = {
     'missing kind': (mutated(lambda spec: spec['hierarchy'][1].pop('kind')),
                      'hierarchy[1].kind: required field is missing'),
     'unknown field': (mutated(lambda spec: spec['hierarchy'][1].update(colour='red')),
-                      "hierarchy[1].colour: unknown field (got 'red')"),
+                      "hierarchy[1].colour: unknown field (got 'red'; allowed: kind, name, technology, capacity_bytes"),
+    'misspelled field': (mutated(lambda spec: spec['hierarchy'][1].update(capacty_bytes=spec['hierarchy'][1].pop(
+                         'capacity_bytes'))), "hierarchy[1].capacty_bytes: unknown field (did you mean 'capacity_bytes'?)"),
+    'misspelled top-level field': (mutated(lambda spec: spec.update(hierachy=spec.pop('hierarchy'))),
+                                   "hierachy: unknown field (did you mean 'hierarchy'?)"),
+    'misspelled kind': (mutated(lambda spec: spec['hierarchy'][1].update(knd=spec['hierarchy'][1].pop('kind'))),
+                        "hierarchy[1].knd: unknown field (did you mean 'kind'?)"),
+    'partial sums narrower than the accumulator': (
+        mutated(lambda spec: spec['hierarchy'][3].update(accumulator_bits=24)),
+        "hierarchy[1].word_bits: the innermost level holding outputs exchanges the partial sums of its adder with "
+        "'mac', so its words need at least accumulator_bits=24 bits (got 8)"),
+    'operands wider than their words': (
+        mutated(lambda spec: spec['hierarchy'][3].update(operand_bits=16, accumulator_bits=8)),
+        "hierarchy[1].word_bits: the innermost level holding weights exchanges its operands with 'mac', so its words "
+        "need at least operand_bits=16 bits (got 8)"),
+    'infinite capacity': (mutated(lambda spec: spec['hierarchy'][1].update(capacity_bytes=float('inf'))),
+                          'hierarchy[1].capacity_bytes: input should be a valid integer (got inf)'),
+    'absurd capacity': (mutated(lambda spec: spec['hierarchy'][1].update(capacity_bytes=10**40)),
+                        f'hierarchy[1].capacity_bytes: must be <= 1125899906842624 (got {10**40})'),
+    'absurd bandwidth': (mutated(lambda spec: spec['hierarchy'][0].update(bandwidth_bytes_per_second=1e300)),
+                         'hierarchy[0].bandwidth_bytes_per_second: must be <= 1e+30 (got 1e+300)'),
+    'vanishing clock': (mutated(lambda spec: spec.update(clock_frequency_Hz=1e-300)),
+                        'clock_frequency_Hz: must be at least 1e-30 (got 1e-300)'),
+    'absurd fan-out': (mutated(lambda spec: spec['hierarchy'][2]['axes'].extend(
+                           [{'name': f'a{index}', 'size': 2**20, 'unroll': ['K']} for index in range(3)])),
+                       'hierarchy[2].axes: the fan-outs down to here make more than 1099511627776 (2^40) copies'),
     'bad unroll dimension': (mutated(lambda spec: spec['hierarchy'][2]['axes'][0].update(unroll=['K', 'X'])),
                              f"hierarchy[2].axes[0].unroll[1]: input should be {DIMENSION_CHOICES} (got 'X')"),
     'outermost does not hold all': (mutated(lambda spec: spec['hierarchy'][0].update(holds=['weight'])),
@@ -246,7 +272,7 @@ def test_reference_to_missing_file_names_both_files(tmp_path):
     spec = with_component(1, {'ref': 'parts/gone.yaml'})
     message = load_error(write(tmp_path / 'bad.yaml', spec))
     assert 'bad.yaml: hierarchy[1].ref: referenced file not found: ' in message
-    assert message.endswith('parts/gone.yaml')
+    assert message.endswith('parts/gone.yaml (nor among the shipped files in arch_specs/)')
 
 
 def test_reference_cycle(tmp_path):
@@ -325,3 +351,72 @@ def test_mutated_spec_loads_or_raises_arch_spec_error(mutations):
         load_data(data, SIMBA_SOURCE)
     except ArchSpecError as error:
         assert '\n' not in str(error) and 'simba.yaml' in str(error)
+
+
+# ---- a spec copied out of arch_specs/ still finds the shipped files it names ----
+
+def test_every_shipped_spec_loads_when_copied_elsewhere(tmp_path):
+    # The README's advice: copy a shipped spec, change it, pass the file to --arch.
+    for shipped in sorted(ARCH_SPECS_DIRECTORY.glob('*.yaml')):
+        copied = tmp_path / shipped.name
+        copied.write_bytes(shipped.read_bytes())
+        assert load_arch(copied) == load_arch(shipped.stem), shipped.name
+
+
+@pytest.mark.parametrize('target', ['simba', 'simba.yaml'])
+def test_extends_names_a_shipped_spec(tmp_path, target):
+    child = load_arch(write(tmp_path / 'my.yaml', {'extends': target, 'name': 'mine', 'clock_frequency_Hz': 1e9}))
+    assert (child.name, child.clock_frequency_Hz, child.mac_count) == ('mine', 1e9, load_arch('simba').mac_count)
+
+
+def test_a_file_beside_the_spec_wins_over_the_shipped_one(tmp_path):
+    write(tmp_path / 'simba.yaml', tiny_spec())
+    write(tmp_path / 'components' / 'lpddr4_dram.yaml', tiny_spec()['hierarchy'][0] | {'word_bits': 32,
+                                                                                        'width_bits': 64})
+    assert load_arch(write(tmp_path / 'my.yaml', {'extends': 'simba', 'name': 'mine'})).mac_count == 4
+    spec = with_component(0, {'ref': 'components/lpddr4_dram.yaml'})
+    assert load_arch(write(tmp_path / 'spec.yaml', spec)).hierarchy[0].word_bits == 32
+
+
+# ---- implausible values: legal, but warned about ----
+
+def test_shipped_specs_have_no_implausible_values():
+    for info in list_arch():
+        assert spec_warnings(load_arch(info.path)) == (), info.name
+
+
+def test_implausible_values_are_named_with_the_likely_slip(tmp_path):
+    spec = tiny_spec()
+    spec['clock_frequency_Hz'] = 2000  # MHz written as Hz
+    spec['hierarchy'][1]['capacity_bytes'] = 64  # a global buffer: above every fan-out
+    warnings = spec_warnings(load_arch(write(tmp_path / 'slip.yaml', spec)))
+    assert warnings == (
+        'clock_frequency_Hz: 2 kHz is outside the plausible 1 MHz - 10 GHz (a clock in MHz or GHz written as Hz?)',
+        'hierarchy[1].capacity_bytes: 64 B is outside the plausible 1 KiB - 2 GiB (a buffer shared by the whole '
+        'chip: below 1 KiB nearly every layer streams from DRAM; bits or KiB written as bytes?)')
+
+
+def test_a_small_buffer_below_a_fan_out_is_plausible(tmp_path):
+    spec = tiny_spec()
+    spec['hierarchy'].insert(3, {'kind': 'memory', 'name': 'spad', 'technology': 'regfile', 'capacity_bytes': 24,
+                                 'word_bits': 8, 'width_bits': 8})
+    assert spec_warnings(load_arch(write(tmp_path / 'spad.yaml', spec))) == ()
+
+
+def test_every_plausible_range_names_a_spec_field():
+    fields = {name for model in (Architecture, MemoryLevel, ComputeUnit, CrossbarConfig, FefetArrayConfig)
+              for name in model.model_fields}
+    assert set(PLAUSIBLE) <= fields
+    assert all(rule.low < rule.high for rule in PLAUSIBLE.values())
+
+
+def test_arch_show_prints_each_warning_once_on_stderr(capsys, tmp_path):
+    from codesign.cli import main
+
+    spec = tiny_spec()
+    spec['clock_frequency_Hz'] = 2000
+    assert main(['arch', 'show', str(write(tmp_path / 'slip.yaml', spec))]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.count('\n') == 1
+    assert captured.err.startswith('codesign: warning: ') and 'slip.yaml: clock_frequency_Hz: 2 kHz' in captured.err
+    assert 'tiny: a small valid spec' in captured.out

@@ -93,7 +93,7 @@ def test_apply_sets_nested_values_by_component_name(tmp_path):
     ({'colour': 'red'}, ['colour', 'unknown field']),
     ({'objectives': ['energy', 'accuracy_loss'], 'workloads': ['mobilenet_v3_small']},
      ['workloads[0]', 'labelled test set', 'digits_cnn']),
-    ({'constraints': {'accuracy_loss_budget': 1.5}}, ['constraints.accuracy_loss_budget', 'less than or equal to 1']),
+    ({'constraints': {'accuracy_loss_budget': 1.5}}, ['constraints.accuracy_loss_budget', 'must be <= 1']),
     ({'passes': [{'name': 'fuse-layer'}]}, ['passes[0]', "unknown pass 'fuse-layer'", 'fuse-layers']),
     ({'passes': [{'name': 'fuse-layers', 'options': {'populaton': 8}}]}, ['passes[0]', "no option 'populaton'"]),
     ({'passes': [{'name': 'fuse-layers', 'options': {'population': 'many'}}]}, ['passes[0]', 'not a valid int']),
@@ -189,3 +189,42 @@ def test_csv_and_plots(tmp_path):
     written = plot_space(rows, front, [label], ['energy', 'latency'], tmp_path / 'plots')
     assert [path.name for path in written] == ['pareto_w.png', 'sensitivity_w.png']
     assert all(path.stat().st_size > 1000 for path in written)
+
+
+@pytest.mark.parametrize('changes, fragments', [
+    ({'workloads': ['digits_cnn', 'resnet18', 'digits_cnn']}, ["workloads[2]: duplicate of workloads[0] ('digits_cnn')"]),
+    ({'parameters': [{'path': ['hierarchy', 'global_buffer', 'capacity_bytes'], 'values': [32768, 65536, 32768]}]},
+     ['parameters[0].values[2]: duplicate of values[0] (32768)']),
+    ({'parameters': [{'path': ['clock_frequency_Hz'], 'values': [1e9, 2e9, 1000000000]}]},
+     ['parameters[0].values[2]: duplicate of values[0] (1000000000)']),
+    ({'parameters': [{'path': ['clock_frequency_Hz'], 'range': {'start': 1e17, 'stop': 1.0000000000001e17, 'step': 1}}]},
+     ['parameters[0].range.step: is too small to change start=1e+17 in floating point']),
+    ({'paramters': TINY['parameters']}, ["paramters: unknown field (did you mean 'parameters'?)"]),
+    ({'parameters': [{'path': ['clock_frequency_Hz'], 'range': {'start': 1, 'stop': 4, 'facter': 2}}]},
+     ["parameters[0].range.facter: unknown field (did you mean 'factor'?)"]),
+    ({'parameters': [{'path': ['clock_frequency_Hz'], 'range': {'start': 'abc', 'stop': 4, 'step': 1}}]},
+     ['parameters[0].range.start: input should be a valid integer']),  # not range.start.int
+    ({'parameters': [{'path': ['clock_frequency_Hz'], 'range': {'start': 1, 'stop': float('inf'), 'step': 1}}]},
+     ['parameters[0].range.stop: input should be a finite number']),
+    ({'strategy': {'kind': 'grid', 'seed': -1}}, ['strategy.seed: must be >= 0 (got -1)']),
+    ({'strategy': {'kind': 'nsga2', 'population': 10**6}}, ['strategy.population: must be <= 10000']),
+    ({'parameters': [{'path': ['clock_frequency_Hz'], 'range': {'start': 1, 'stop': 10_000, 'step': 1}},
+                     {'path': ['technology_node_m'], 'range': {'start': 1, 'stop': 100, 'step': 1}}]},
+     ['strategy.kind: grid: 1000000 points (designs x workloads) is more than 100000; use kind random']),
+])
+def test_spaces_that_used_to_fail_late_are_refused_at_load(tmp_path, changes, fragments):
+    test_bad_spaces_give_one_line_errors(tmp_path, changes, fragments)
+
+
+def test_space_warnings_name_the_implausible_values_tried(tmp_path, monkeypatch):
+    from codesign.dse.space_warnings import space_warnings
+
+    monkeypatch.chdir(tmp_path)  # messages show paths relative to the working directory
+
+    space_file = write_space(tmp_path, parameters=[
+        {'path': ['hierarchy', 'global_buffer', 'capacity_bytes'], 'values': [64, 65536, 1 << 20]}])
+    assert space_warnings(load_space(space_file), space_file) == (
+        'space.yaml: parameters[0] = 64: hierarchy[1].capacity_bytes: 64 B is outside the plausible 1 KiB - 2 GiB '
+        '(a buffer shared by the whole chip: below 1 KiB nearly every layer streams from DRAM; bits or KiB written '
+        'as bytes?)',)
+    assert space_warnings(load_space(SPACES / 'simba_pe_glb.yaml'), SPACES / 'simba_pe_glb.yaml') == ()

@@ -140,3 +140,12 @@ def test_bad_requests_are_refused():
         minimize(3, 2, lambda genomes: [(1.0, 2.0)] * len(genomes), GaSettings(population=4, generations=1))
     with pytest.raises(ValueError, match="objectives must be"):
         minimize(3, 2, keys_plus_bits, objectives=0)
+
+
+def test_nsga2_reports_its_front_every_generation():
+    result = minimize(0, 12, set_and_unset, GaSettings(population=12, generations=5, seed=2), objectives=2)
+    fronts = [stats.front for stats in result.history]
+    assert len(fronts) == len(result.history) and all(fronts)
+    assert sorted(fronts[-1]) == sorted(fitness for _, fitness in result.pareto)
+    single = minimize(0, 12, keys_plus_bits, GaSettings(population=12, generations=2, seed=2))
+    assert all(stats.front == () for stats in single.history)

@@ -91,3 +91,42 @@ def test_an_nsga2_sweep_through_the_cli_on_ray(capsys, tmp_path):
     assert main(["sweep", str(space), "-o", str(tmp_path / "out"), "--backend", "ray", "--workers", "2"]) == 0
     printed = capsys.readouterr().out
     assert "NSGA-II: 2 generations" in printed and "0 already done" in printed
+
+
+ONE_POINT = TINY.replace("values: [2, 4]", "values: [4]").replace("values: [16384, 65536]", "values: [64]")
+
+
+def test_a_directory_of_other_files_is_refused_without_force(capsys, tmp_path):
+    space, output = tmp_path / "one.yaml", tmp_path / "mine"
+    space.write_text(ONE_POINT)
+    output.mkdir()
+    (output / "points.csv").write_text("my own data\n")
+    assert_one_line_error(*run(capsys, "sweep", str(space), "-o", str(output))[::2],
+                          "mine: holds files but no sweep (no sweep.json)", "--force")
+    assert (output / "points.csv").read_text() == "my own data\n" and len(list(output.iterdir())) == 1
+    code, _, err = run(capsys, "sweep", str(space), "-o", str(output), "--force", "--workers", "1")
+    assert code == 0, err
+    assert "hierarchy.global_buffer.capacity_bytes" in (output / "points.csv").read_text()
+    # The 64-byte global buffer is legal but implausible: one warning, printed once.
+    assert err.count("\n") == 1 and err.startswith("codesign: warning: ") and "parameters[1] = 64" in err
+
+
+def test_report_on_a_directory_without_a_sweep(capsys, tmp_path):
+    assert_one_line_error(*run(capsys, "sweep", "report", str(tmp_path / "absent"))[::2], "not a sweep directory")
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    assert_one_line_error(*run(capsys, "sweep", "report", str(a_file))[::2], "file: not a sweep directory")
+    (tmp_path / "sweep.json").write_text("[]")
+    assert_one_line_error(*run(capsys, "sweep", "report", str(tmp_path))[::2], "sweep.json: not a sweep manifest")
+    space = tmp_path / "tiny.yaml"
+    space.write_text(TINY)
+    (tmp_path / "sweep.json").write_text(f'{{"space_file": "{space}", "identity": "0"}}')
+    assert_one_line_error(*run(capsys, "sweep", "report", str(tmp_path))[::2], "no store.sqlite")
+    assert not (tmp_path / "store.sqlite").exists()  # report never creates a store
+
+
+def test_a_duplicate_workload_is_bad_input_not_an_internal_error(capsys, tmp_path):
+    space = tmp_path / "twice.yaml"
+    space.write_text(TINY.replace("workloads: [digits_cnn]", "workloads: [digits_cnn, digits_cnn]"))
+    assert_one_line_error(*run(capsys, "sweep", str(space), "-o", str(tmp_path / "out"))[::2],
+                          "twice.yaml: workloads[1]: duplicate of workloads[0] ('digits_cnn')")
