@@ -39,13 +39,11 @@ def models_list() -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def models_export(name, output, opset, batch, force) -> None:
     """Export the zoo model NAME to an ONNX file."""
+    from codesign.report.output import check_output_file
     from models import zoo
 
     zoo.get(name)  # an unknown name fails before anything else
-    if output.exists() and not force:
-        raise CodesignError(f"{output}: already exists (pass --force to overwrite it)")
-    if not output.parent.exists():
-        raise CodesignError(f"{output}: the directory {output.parent} does not exist")
+    check_output_file(output, force)
     with console.status(f"exporting {name}"):
         zoo.export_onnx(name, output, opset=opset, batch=batch)
     console.print(f"wrote {output}")

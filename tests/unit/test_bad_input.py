@@ -169,3 +169,11 @@ def test_names_that_are_not_utf8(capsys, tmp_path):
     path = tmp_path / "latin.onnx"
     path.write_bytes(conv_bn_relu().SerializeToString().replace(b"relu", b"\xffelu"))
     assert_one_line_error(*run(capsys, "inspect", str(path))[::2], "not UTF-8")
+
+
+def test_output_names_the_os_rejects_are_bad_input(capsys, tmp_path):
+    too_long = tmp_path / ("a" * 300 + ".onnx")
+    assert_one_line_error(*run(capsys, "models", "export", "digits_cnn", "-o", str(too_long))[::2],
+                          "cannot be written (File name too long)")
+    assert_one_line_error(*run(capsys, "compile", "digits_cnn", "--arch", "simba",
+                               "--json", str(too_long.with_suffix(".json")))[::2], "cannot be written")
