@@ -41,7 +41,7 @@ def run(model: str, arch_name: str, seed: int) -> dict:
     start = time.perf_counter()
     fused, results = run_pipeline(graph, arch, [FuseLayers(seed=seed)])
     search_seconds = time.perf_counter() - start
-    details = results[0].details
+    details = results["fuse-layers"].details
     summary = summarize_fusion(fused, compile_layers(fused, arch, "edp", seed), "edp", details)
     base = totals(details.layer_by_layer, arch.clock_frequency_Hz)
     rows = {name: totals(schedule, arch.clock_frequency_Hz)

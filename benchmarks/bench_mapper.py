@@ -23,8 +23,8 @@ from codesign.compiler import compile_graph  # noqa: E402
 from codesign.cost.dataflow import evaluate, feasible  # noqa: E402
 from codesign.frontend import load_model  # noqa: E402
 from codesign.mapping.candidates import generate  # noqa: E402
-from codesign.mapping.hardware import hardware_of  # noqa: E402
-from codesign.mapping.problem import problem_of  # noqa: E402
+from codesign.cost.hardware import hardware_of  # noqa: E402
+from codesign.cost.problem import problem_of  # noqa: E402
 
 
 def evaluation_rate(arch_name: str, model: str, layer_index: int) -> dict:

@@ -17,7 +17,7 @@ import numpy
 import onnx
 from onnx import helper, numpy_helper
 
-from codesign.compiler import forget_mappings
+from codesign.target.dataflow import forget_mappings
 from codesign.dse.sweep import run_sweep
 
 SPACE = """name: {name}

@@ -12,7 +12,7 @@ import json
 from codesign.arch import load_arch
 from codesign.compiler import compile_graph
 from codesign.cost.fefet import mac_error_rate, tops_per_watt
-from codesign.cost.search_workload import SearchWorkload, compile_search
+from codesign.search_workload import SearchWorkload, compile_search
 from codesign.frontend import load_model
 
 

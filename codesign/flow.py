@@ -9,14 +9,24 @@ with passes costs exactly what `codesign compile -p ...` reports for it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from codesign.arch.schema import Architecture
 from codesign.compiler import LayerByLayer, compile_layers
 from codesign.fusion.summary import FusionSummary, summarize_fusion
 from codesign.ir import Graph, Node
-from codesign.passes.pipeline import MapperSettings, Pass, PassResult, run_pipeline
+from codesign.passes.fuse_layers import FuseLayers
+from codesign.passes.pipeline import Pass, PassResult, run_pipeline
+from codesign.target import MapperSettings
+
+
+@dataclass(frozen=True, eq=False)
+class PassedGraph:
+    """A graph after its passes, with each pass' result by pass name."""
+
+    graph: Graph
+    results: Mapping[str, PassResult]
 
 
 @dataclass(frozen=True, eq=False)
@@ -25,7 +35,8 @@ class CompileOutcome:
     """The graph after the passes (reordered and annotated)."""
     compiled: LayerByLayer
     """Every layer with its best mapping: the layer-by-layer execution."""
-    pass_results: tuple[PassResult, ...]
+    pass_results: Mapping[str, PassResult]
+    """By pass name."""
     fusion: FusionSummary | None
     """The fused schedule and its baselines; None when no pass fused layers."""
 
@@ -50,7 +61,23 @@ def compile_model(graph: Graph, arch: Architecture, passes: list[Pass] | tuple[P
                   on_layer: Callable[[Node], None] | None = None) -> CompileOutcome:
     """Run `passes` in order (the IR verified after each), then compile every layer; passes
     that cost layers map them as this compile does (`objective`, `seed`)."""
+    passed = apply_passes(graph, arch, passes, objective, seed, on_pass)
+    return compile_passed(passed, arch, objective, seed, model_name, on_layer)
+
+
+def apply_passes(graph: Graph, arch: Architecture, passes: list[Pass] | tuple[Pass, ...] = (),
+                 objective: str = "edp", seed: int = 0,
+                 on_pass: Callable[..., None] | None = None) -> PassedGraph:
+    """The first half of compile_model: what a sweep measures accuracy on before it maps."""
     graph, results = run_pipeline(graph, arch, list(passes), progress=on_pass, mapper=MapperSettings(objective, seed))
-    compiled = compile_layers(graph, arch, objective, seed, model_name=model_name, on_layer=on_layer)
-    details = next((result.details for result in results if result.details is not None), None)
-    return CompileOutcome(graph, compiled, tuple(results), summarize_fusion(graph, compiled, objective, details))
+    return PassedGraph(graph, results)
+
+
+def compile_passed(passed: PassedGraph, arch: Architecture, objective: str = "edp", seed: int = 0,
+                   model_name: str | None = None,
+                   on_layer: Callable[[Node], None] | None = None) -> CompileOutcome:
+    """The second half of compile_model: map and cost every layer, then the fused schedule."""
+    compiled = compile_layers(passed.graph, arch, objective, seed, model_name=model_name, on_layer=on_layer)
+    fusion = passed.results.get(FuseLayers.name)
+    summary = summarize_fusion(passed.graph, compiled, objective, fusion.details) if fusion else None
+    return CompileOutcome(passed.graph, compiled, passed.results, summary)

@@ -81,16 +81,18 @@ class AnalogMacro:
         return float(wrong[0] - 1) if len(wrong) else inf
 
 
-def crossbar_macro(config: CrossbarConfig) -> AnalogMacro:
-    return AnalogMacro(config.weight_bits, config.cell_bits, config.input_bits, config.input_bits_per_cycle,
+def crossbar_macro(config: CrossbarConfig, weight_bits: int, input_bits: int) -> AnalogMacro:
+    """A crossbar layer with `weight_bits` weights and `input_bits` inputs (the IR's, or the spec's)."""
+    return AnalogMacro(weight_bits, config.cell_bits, input_bits, min(config.input_bits_per_cycle, input_bits),
                        config.crossbar_rows, config.rows_per_read, config.adc_bits, None)
 
 
-def fefet_macro(config: FefetArrayConfig) -> AnalogMacro:
+def fefet_macro(config: FefetArrayConfig, weight_bits: int = FEFET_WEIGHT_BITS,
+                input_bits: int = FEFET_INPUT_BITS) -> AnalogMacro:
     """The ADC spans a full column: every cell of `rows` at the top level (sense_voltage_V's
     denominator holds all rows' capacitors, used or not)."""
     full_scale = config.rows * (config.levels - 1)
-    return AnalogMacro(FEFET_WEIGHT_BITS, config.cell_bits, FEFET_INPUT_BITS, 1,
+    return AnalogMacro(weight_bits, config.cell_bits, input_bits, 1,
                        config.rows, config.rows, config.adc_bits, float(full_scale))
 
 

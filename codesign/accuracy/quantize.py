@@ -11,7 +11,9 @@ Quantization, the same for every target:
     calibration batch of TRAINING images run in float; unsigned levels 0..2^b - 1 where the value
     is provably non-negative (after ReLU, Clip(min >= 0), ...; the input when the data set says
     so), else signed as the weights; values beyond the calibrated range saturate.
-Dataflow (ComputeUnit): both operands at operand_bits; the integer sums are kept in a signed
+Which dot product a layer gets, at which bits, the target decides (Target.dot_product: a
+DigitalDot or an AnalogMacro at the layer's bits from the IR).
+Digital (DigitalDot): weights and inputs at their bits; the integer sums are kept in a signed
 accumulator of accumulator_bits that saturates. Where the calibrated sums need more bits than
 it has (Eyeriss: 16-bit operands, 16-bit partial sums), its low bits are dropped (a per-layer
 fixed-point shift chosen on the calibration batch), as Eyeriss truncates its 32-bit products
@@ -21,18 +23,31 @@ Compute in memory: see analog.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from math import ceil, log2
 
 import numpy
 
-from codesign.accuracy.analog import AnalogMacro, analog_dot, crossbar_macro, fefet_macro
+from codesign.accuracy.analog import AnalogMacro, analog_dot
 from codesign.accuracy.datasets import LabelledData
 from codesign.accuracy.execute import KernelForNode, MatmulKernel, run_graph
-from codesign.arch.cim import CrossbarConfig, FefetArrayConfig
-from codesign.arch.schema import Architecture, ComputeUnit
 from codesign.errors import CodesignError
 from codesign.ir import Graph, Node, Op
+
+
+@dataclass(frozen=True)
+class DigitalDot:
+    """A digital MAC array's dot product: integer operands, a saturating accumulator."""
+
+    weight_bits: int
+    input_bits: int
+    accumulator_bits: int
+
+
+DotProduct = DigitalDot | AnalogMacro
+DotProductFor = Callable[[Node], DotProduct]
+"""What a target says about each compute node (Target.dot_product)."""
 
 
 @dataclass(frozen=True)
@@ -45,19 +60,20 @@ class LayerRange:
     """Largest |dot product| (before bias)."""
 
 
-def accuracy_at(graph: Graph, arch: Architecture | None, data: LabelledData) -> float:
-    """Fraction of `data`'s test images whose top-scoring class is the label; arch None: float32."""
-    scores = predict(graph, arch, data)
+def accuracy_at(graph: Graph, dot_product: DotProductFor | None, data: LabelledData) -> float:
+    """Fraction of `data`'s test images whose top-scoring class is the label, with every compute
+    node's dot products done as `dot_product(node)` says (a target's); None: float32."""
+    scores = predict(graph, dot_product, data)
     return float(numpy.mean(scores.reshape(len(data.labels), -1).argmax(axis=1) == data.labels))
 
 
-def predict(graph: Graph, arch: Architecture | None, data: LabelledData) -> numpy.ndarray:
-    """The graph's outputs for `data.images` at `arch`'s precision (None: float32)."""
-    if arch is None:
+def predict(graph: Graph, dot_product: DotProductFor | None, data: LabelledData) -> numpy.ndarray:
+    """The graph's outputs for `data.images` with `dot_product`'s arithmetic (None: float32)."""
+    if dot_product is None:
         return run_graph(graph, data.images)
     ranges = calibrate(graph, data.calibration)
     non_negative = non_negative_values(graph, data.non_negative_inputs)
-    return run_graph(graph, data.images, kernels(arch, ranges, non_negative))
+    return run_graph(graph, data.images, kernels(dot_product, ranges, non_negative))
 
 
 def calibrate(graph: Graph, calibration: numpy.ndarray) -> dict[str, LayerRange]:
@@ -108,23 +124,21 @@ def scale_for(largest_value: float, bits: int, signed: bool) -> float:
     return largest_value / levels if largest_value > 0 else 1.0
 
 
-def kernels(arch: Architecture, ranges: dict[str, LayerRange], non_negative: frozenset[str]) -> KernelForNode:
-    """The kernel of each compute node on `arch`."""
-    unit = arch.compute
-    macro = None if isinstance(unit, ComputeUnit) else _macro(unit)
-    weight_bits, input_bits = (unit.operand_bits,) * 2 if macro is None else (macro.weight_bits, macro.input_bits)
-
+def kernels(dot_product: DotProductFor, ranges: dict[str, LayerRange], non_negative: frozenset[str]) -> KernelForNode:
+    """The kernel of each compute node, as `dot_product` says the target computes it."""
     def kernel_for(node: Node) -> MatmulKernel:
         if node.weight is None or node.weight.data is None:
             raise CodesignError(f"accuracy: node '{node.name}' ({node.op.value}) has no constant weight")
+        model = dot_product(node)
+        weight_bits, input_bits = model.weight_bits, model.input_bits
         signed_inputs = node.inputs[0].name not in non_negative
         layer = ranges[node.name]
         weight_scale = scale_for(float(numpy.abs(node.weight.data).max(initial=0)), weight_bits, True)
         input_scale = scale_for(layer.input_max, input_bits, signed_inputs)
-        if macro is None:
-            dot = _accumulator(unit, layer.sum_max / (weight_scale * input_scale))
+        if isinstance(model, DigitalDot):
+            dot = _accumulator(model.accumulator_bits, layer.sum_max / (weight_scale * input_scale))
         else:
-            dot = _analog(macro, signed_inputs)
+            dot = _analog(model, signed_inputs)
 
         def kernel(inputs: numpy.ndarray, weights: numpy.ndarray) -> numpy.ndarray:
             levels = dot(quantize(inputs, input_scale, input_bits, signed_inputs),
@@ -134,19 +148,11 @@ def kernels(arch: Architecture, ranges: dict[str, LayerRange], non_negative: fro
     return kernel_for
 
 
-def _macro(unit) -> AnalogMacro:
-    if isinstance(unit, CrossbarConfig):
-        return crossbar_macro(unit)
-    if isinstance(unit, FefetArrayConfig):
-        return fefet_macro(unit)
-    raise CodesignError(f"accuracy: no functional model of compute kind '{unit.kind}'")
-
-
-def _accumulator(unit: ComputeUnit, largest_sum: float):
+def _accumulator(accumulator_bits: int, largest_sum: float):
     """Exact integer sums, truncated to the accumulator's fixed-point format and saturated."""
     needed_bits = ceil(log2(largest_sum + 1)) + 1  # with the sign bit
-    shift = 2.0 ** max(0, needed_bits - unit.accumulator_bits)
-    largest = 2 ** (unit.accumulator_bits - 1)
+    shift = 2.0 ** max(0, needed_bits - accumulator_bits)
+    largest = 2 ** (accumulator_bits - 1)
 
     def dot(inputs: numpy.ndarray, weights: numpy.ndarray) -> numpy.ndarray:
         sums = inputs.astype(numpy.float64) @ weights.astype(numpy.float64)  # exact below 2^53

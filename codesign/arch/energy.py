@@ -25,11 +25,18 @@ from codesign.arch.components.plugins import (
     plugin_mac,
     plugin_memory,
 )
-from codesign.arch.schema import Architecture, MemoryLevel, SpatialFanout
+from codesign.arch.schema import Architecture, MemoryLevel, MemoryTechnology, SpatialFanout
 
 BUILT_IN_SOURCE = (f'built-in tables scaled from {BUILT_IN_REFERENCE_NODE_M * 1e9:g} nm: '
                    'Horowitz 2014, Stillmaker & Baas 2017')
 PLUGIN_SOURCE = 'hwcomponents plug-ins, built-in tables where none fits'
+PLUGIN = 'plug-in: hwcomponents'
+BUILT_IN_MAC = 'built-in: Horowitz 2014 multiply + add'
+BUILT_IN_MEMORY = {
+    MemoryTechnology.DRAM: 'built-in: LPDDR4 8 pJ/bit (hwcomponents-cacti table)',
+    MemoryTechnology.SRAM: 'built-in: SRAM fit through Horowitz 2014',
+    MemoryTechnology.REGFILE: 'built-in: register file, Horowitz 2014 via Han 2015',
+}
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,8 @@ class LevelEnergy:
     write_J_per_word: float
     area_m2: float
     leakage_W: float
+    source: str
+    """Where these numbers come from (built-in model, plug-in, the spec), for `arch show`."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,8 @@ class EnergyTable:
     mac_J: float
     """One multiply-accumulate at the compute unit's operand and accumulator widths."""
     mac_area_m2: float
+    mac_leakage_W: float
+    mac_source: str
     noc_J_per_word: Mapping[str, float]
     """By spatial fan-out name: moving one word from the level above to one instance below."""
     source: str
@@ -60,22 +71,28 @@ def energy_table(arch: Architecture) -> EnergyTable:
     use_plugins = hwcomponents_available()
     node = arch.technology_node_m
     memories = {level.name: _memory(level, node, use_plugins) for level in arch.memory_levels}
-    mac = (use_plugins and plugin_mac(arch.compute, node)) or mac_model(arch.compute, node)
-    areas = {name: model.area_m2 for name, model in memories.items()} | {arch.compute.name: mac.area_m2}
+    plugin = use_plugins and plugin_mac(arch.compute, node)
+    mac, mac_source = (plugin, PLUGIN) if plugin else (mac_model(arch.compute, node), BUILT_IN_MAC)
+    areas = {name: model.area_m2 for name, (model, _) in memories.items()} | {arch.compute.name: mac.area_m2}
     return EnergyTable(
-        levels={level.name: _level_energy(level, memories[level.name]) for level in arch.memory_levels},
+        levels={level.name: _level_energy(level, *memories[level.name]) for level in arch.memory_levels},
         mac_J=mac.compute().energy_J,
         mac_area_m2=mac.area_m2,
+        mac_leakage_W=mac.leakage_W,
+        mac_source=mac_source,
         noc_J_per_word={fanout.name: _noc_J_per_word(arch, fanout, areas) for fanout in arch.spatial_fanouts},
         source=PLUGIN_SOURCE if use_plugins else BUILT_IN_SOURCE,
     )
 
 
-def _memory(level: MemoryLevel, node_m: float, use_plugins: bool) -> MemoryModel:
-    return (use_plugins and plugin_memory(level, node_m)) or memory_model(level, node_m)
+def _memory(level: MemoryLevel, node_m: float, use_plugins: bool) -> tuple[MemoryModel, str]:
+    plugin = use_plugins and plugin_memory(level, node_m)
+    if plugin:
+        return plugin, PLUGIN
+    return memory_model(level, node_m), BUILT_IN_MEMORY[level.technology]
 
 
-def _level_energy(level: MemoryLevel, model: MemoryModel) -> LevelEnergy:
+def _level_energy(level: MemoryLevel, model: MemoryModel, source: str) -> LevelEnergy:
     # A full-width access carries width_bits / word_bits words; each word pays its share.
     words_per_access = level.width_bits / level.word_bits
     return LevelEnergy(
@@ -83,6 +100,7 @@ def _level_energy(level: MemoryLevel, model: MemoryModel) -> LevelEnergy:
         write_J_per_word=model.write().energy_J / words_per_access,
         area_m2=model.area_m2,
         leakage_W=model.leakage_W,
+        source=source,
     )
 
 

@@ -67,11 +67,12 @@ def arch_list() -> None:
 @click.argument("spec")
 def arch_show(spec) -> None:
     """Print the architecture SPEC (a name from `arch list`, or a YAML file), resolved and validated."""
-    from codesign.arch import format_arch, load_arch
+    from codesign.arch import load_arch
+    from codesign.report.arch import format_arch
 
     arch = load_arch(spec)
     text = format_arch(arch)  # first: warnings never come before an error
     print_spec_warnings(arch, spec)
-    console.print(text, highlight=False, soft_wrap=True)
+    console.print(text, highlight=False, soft_wrap=True, markup=False)
 
 

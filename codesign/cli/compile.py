@@ -126,9 +126,10 @@ def _labelled_data(model: str):
 def _report_accuracy(graph, arch, data) -> dict:
     """Top-1 test accuracy in float32 and at the architecture's precision, printed and as JSON."""
     from codesign.accuracy import accuracy_at
+    from codesign.target import target_for
 
     with console.status(f"measuring accuracy on {len(data.labels)} test images"):
-        reference, measured = accuracy_at(graph, None, data), accuracy_at(graph, arch, data)
+        reference, measured = accuracy_at(graph, None, data), accuracy_at(graph, target_for(arch).dot_product, data)
     console.print(f"top-1 accuracy on {len(data.labels)} test images: {measured:.2%} on {arch.name} "
                   f"(float32: {reference:.2%}: {100 * (reference - measured):.2f} points lost)", highlight=False)
     return {"test_images": len(data.labels), "float32": reference, "at_arch_precision": measured,
@@ -137,7 +138,7 @@ def _report_accuracy(graph, arch, data) -> dict:
 
 def _compile_workload(text: str, arch_spec: str, json_path: Path | None) -> None:
     from codesign.arch import load_arch
-    from codesign.cost.search_workload import compile_search, parse_workload
+    from codesign.search_workload import compile_search, parse_workload
     from codesign.report.compile import compile_json, compile_table, human_energy, human_time
     from codesign.report.output import write_json
 

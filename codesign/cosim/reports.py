@@ -9,13 +9,12 @@ from codesign.arch.schema import Architecture
 from codesign.cosim.crossbar_column import ColumnRead, compare_with_analytical, simulate_column_reads
 from codesign.cost.crossbar import crossbar_energies
 from codesign.errors import CodesignError
+from codesign.target import require_kind
 
 
 def crossbar_report(arch: Architecture, rows: int) -> dict:
     """A sweep of reads with 0..rows driven rows on one column of the spec's crossbar."""
-    config = arch.compute
-    if getattr(config, "kind", None) != "crossbar":
-        raise CodesignError(f"spice crossbar needs a crossbar spec; '{arch.name}' ends in kind {config.kind!r}")
+    config = require_kind(arch, "crossbar", "spice crossbar")
     if not 1 <= rows <= config.crossbar_rows:
         raise CodesignError(f"--rows must be between 1 and crossbar_rows={config.crossbar_rows} (got {rows})")
     levels = tuple((3, 1, 2, 0)[row % 4] % (2**config.cell_bits) for row in range(rows))
@@ -48,9 +47,7 @@ def _scale(config, term: str, bits: int | None = None) -> float:
 
 
 def fefet_config(arch: Architecture, rows: int):
-    config = arch.compute
-    if getattr(config, "kind", None) != "fefet_array":
-        raise CodesignError(f"this simulation needs a fefet_array spec; '{arch.name}' ends in kind {config.kind!r}")
+    config = require_kind(arch, "fefet_array", "this simulation")
     if not 2 <= rows <= 256:
         raise CodesignError(f"--rows must be between 2 and 256 (got {rows})")
     return config.model_copy(update={"rows": rows})

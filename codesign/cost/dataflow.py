@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy
 
-from codesign.mapping.hardware import Hardware, Level
-from codesign.mapping.problem import DIMENSIONS, INDEX, TENSORS, Problem, extent
+from codesign.cost.hardware import Hardware, Level
+from codesign.cost.problem import DIMENSIONS, INDEX, TENSORS, Problem, extent
 
 
 def _order(names: str) -> list[int]:

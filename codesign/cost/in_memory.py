@@ -1,6 +1,6 @@
-"""Compute-in-memory targets for `codesign compile`: each compute layer goes to the macro's
-cost model (crossbar.py or fefet.py); other ops use cost/vector.py on the macro's digital
-periphery, described here as a one-level Hardware (DRAM) with a vector unit.
+"""What the compute-in-memory targets share (codesign/target/crossbar.py, fefet.py): SPICE
+calibration of energy terms, the weights' non-zero rows, and the macro's digital periphery,
+described as a one-level Hardware (DRAM) with a vector unit for the ops that are not MACs.
 
 Crossbar layers are sparsity-aware: the most non-zero weights any column holds among the
 rows of one read sets the ADC resolution the layer needs (read from the imported weights).
@@ -18,39 +18,16 @@ documented stand-in.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy
 
-from codesign.arch.cim import Calibration, CrossbarConfig, calibration_factor
+from codesign.arch.cim import Calibration, calibration_factor
 from codesign.arch.components.mac import ENERGY_REFERENCE_NODE_M, add_energy_J
 from codesign.arch.components.scaling import energy_scale
-from codesign.arch.schema import Architecture, MemoryLevel
-from codesign.cost import crossbar, fefet
-from codesign.cost.attribution import attributed
-from codesign.cost.result import LayerCost, clocked
+from codesign.arch.schema import Architecture
 from codesign.ir import ConvAttrs, MatMulAttrs, Node
-from codesign.mapping.hardware import Hardware, Level
-
-
-@dataclass(frozen=True, eq=False)
-class InMemoryTarget:
-    arch: Architecture
-    hardware: Hardware
-    """The digital periphery, for the ops that are not multiply-accumulates."""
-
-    def map(self, node: Node) -> LayerCost:
-        macro, clock = self.arch.compute, self.arch.clock_frequency_Hz
-        if isinstance(macro, CrossbarConfig):
-            nonzero = nonzero_rows_per_read(node, macro.rows_per_read)
-            result = crossbar.evaluate_layer(node.loop_nest, macro, crossbar.crossbar_energies(macro), nonzero)
-            cost = crossbar.to_layer_cost(node.name, node.op.value, node.macs, result, clock)
-            if weights_absent(node):
-                cost = replace(cost, mapping={**cost.mapping, 'adc_bits_basis': 'dense: the weights are absent'})
-            return attributed(calibrated(cost, macro.calibration, result.adc_bits), result.tensor_shares)
-        cost = fefet.evaluate_layer(node.loop_nest, macro, name=node.name, op=node.op.value)
-        shares = fefet.tensor_shares(node.loop_nest, macro)
-        return attributed(calibrated(clocked(cost, clock), macro.calibration, macro.adc_bits), shares)
+from codesign.cost.hardware import Hardware, Level
 
 
 def calibrated(cost, calibration: Calibration | None, bits: int | None = None):
@@ -98,17 +75,13 @@ def _weight_matrix(node: Node) -> numpy.ndarray | None:
     return None
 
 
-def in_memory_target(arch: Architecture) -> InMemoryTarget:
-    macro = arch.compute
-    dram_spec = next(item for item in arch.hierarchy if isinstance(item, MemoryLevel))
-    if isinstance(macro, CrossbarConfig):
-        word_bits, dram_J_per_bit, lanes = macro.input_bits, macro.dram_energy_per_bit_J, macro.tiles
-    else:
-        word_bits, dram_J_per_bit, lanes = 8, macro.dram_J_per_bit, macro.arrays
+def periphery(arch: Architecture, word_bits: int, dram_J_per_bit: float, lanes: int) -> Hardware:
+    """The macro's digital periphery as a one-level Hardware (DRAM) with a vector unit of
+    `lanes` lanes (tiles or arrays), each op one digital addition at the macro's node."""
+    dram_spec = arch.memory_levels[0]
     clock = arch.clock_frequency_Hz
     word_J = dram_J_per_bit * word_bits
     dram = Level(dram_spec.name, 0, ("weight", "input", "output"), math.inf, word_bits / 8, word_J, word_J,
                  dram_spec.bandwidth_at(clock) / clock * 8 / word_bits, shared_port=True)
-    add_J = add_energy_J(word_bits) * energy_scale(ENERGY_REFERENCE_NODE_M, macro.technology_node_m)
-    hardware = Hardware(arch.name, (dram,), (), 1, add_J, lanes, clock, {})
-    return InMemoryTarget(arch, hardware)
+    add_J = add_energy_J(word_bits) * energy_scale(ENERGY_REFERENCE_NODE_M, arch.compute.technology_node_m)
+    return Hardware(arch.name, (dram,), (), 1, add_J, lanes, clock, {})

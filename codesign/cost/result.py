@@ -35,6 +35,8 @@ class LayerCost:
     Sums to energy_J."""
     mapping: Mapping[str, Any] | None = None
     """JSON-able description of the mapping (None for ops that are not mapped, e.g. views)."""
+    bits: Mapping[str, int] | None = None
+    """A compute layer's weight, input and output bits as costed (None for other ops)."""
 
 
 def whole_cycles(cycles: float, least: int = 1) -> float:
@@ -43,6 +45,20 @@ def whole_cycles(cycles: float, least: int = 1) -> float:
     nearest = round(cycles)
     whole = nearest if abs(cycles - nearest) <= FLOAT_SLACK * max(1.0, abs(cycles)) else math.ceil(cycles)
     return float(max(least, whole))
+
+
+def with_leakage(cost: LayerCost, leakage_W: float) -> LayerCost:
+    """`cost` plus the chip's static energy over its latency, as a breakdown entry of its own
+    ('leakage', as Accelergy/AccelForge report it); unchanged when nothing leaks."""
+    if leakage_W <= 0:
+        return cost
+    static_J = leakage_W * cost.latency_s
+    return replace(cost, energy_J=cost.energy_J + static_J,
+                   energy_breakdown_J={**cost.energy_breakdown_J, LEAKAGE: static_J},
+                   energy_by_tensor_J={**cost.energy_by_tensor_J, LEAKAGE: static_J})
+
+
+LEAKAGE = "leakage"
 
 
 def clocked(cost: LayerCost, clock_Hz: float) -> LayerCost:

@@ -21,7 +21,7 @@ from collections.abc import Collection
 
 from codesign.cost.result import LayerCost, whole_cycles
 from codesign.ir import Node, Op
-from codesign.mapping.hardware import Hardware
+from codesign.cost.hardware import Hardware
 
 VECTOR_UNIT = "vector"
 OUTPUT_STAGE = "output_stage"

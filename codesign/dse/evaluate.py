@@ -15,15 +15,15 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from codesign.arch.energy import energy_table
 from codesign.arch.messages import describe_validation_error
-from codesign.arch.schema import Architecture, ComputeUnit
+from codesign.arch.schema import Architecture
 from codesign.dse.paths import apply
 from codesign.dse.space import Space, assignments, base_spec, compiler_passes, load_space, workload_path
 from codesign.errors import CodesignError
-from codesign.flow import compile_model
+from codesign.flow import apply_passes, compile_passed
 from codesign.frontend import load_model
 from codesign.ir import Graph
+from codesign.target import target_for
 
 METRICS = {'energy': 'energy_J', 'latency': 'latency_s', 'edp': 'edp_Js', 'area': 'area_m2',
            'accuracy_loss': 'accuracy_loss'}
@@ -46,14 +46,18 @@ def evaluate_point(point: dict, space_file: str | Path, space: Space | None = No
     except ValidationError as error:
         return _infeasible(describe_validation_error(error, base_file, {}))
     metrics = {'area_m2': chip_area_m2(arch)}
+    try:  # accuracy is measured on the graph the passes leave (e.g. after set-precision)
+        passed = apply_passes(_graph(workload_path(point['workload'], space_file)), arch, compiler_passes(space),
+                              space.mapper_objective, space.strategy.seed)
+    except CodesignError as error:  # e.g. bits the design cannot run
+        return _infeasible(str(error), metrics)
     if space.needs_accuracy:  # a second or so on digits_cnn: before the mapping search, which costs more
-        metrics |= accuracy_metrics(point['workload'], arch)
+        metrics |= accuracy_metrics(point['workload'], passed.graph, arch)
     reason = _over_budget(space, metrics)
     if reason:
         return _infeasible(reason, metrics)
     try:
-        outcome = compile_model(_graph(workload_path(point['workload'], space_file)), arch,
-                                compiler_passes(space), space.mapper_objective, space.strategy.seed)
+        outcome = compile_passed(passed, arch, space.mapper_objective, space.strategy.seed)
     except CodesignError as error:  # e.g. a buffer too small for any mapping of some layer
         return _infeasible(str(error), metrics)
     metrics = {'energy_J': outcome.energy_J, 'latency_s': outcome.latency_s, 'edp_Js': outcome.edp_Js, **metrics}
@@ -62,24 +66,17 @@ def evaluate_point(point: dict, space_file: str | Path, space: Space | None = No
 
 
 def chip_area_m2(arch: Architecture) -> float:
-    """Memory levels x instances + MACs, from the energy table; 0.0 for compute-in-memory specs.
-
-    The crossbar and FeFET cost models do not estimate area yet, so a CiM point reports 0.0
-    (load_space refuses area objectives and budgets for them rather than compare zeros).
-    """
-    if not isinstance(arch.compute, ComputeUnit):
-        return 0.0
-    table = energy_table(arch)
-    memories = sum(level.area_m2 * arch.instances(name) for name, level in table.levels.items())
-    return memories + table.mac_area_m2 * arch.mac_count
+    """The target's area, all components and instances (codesign/target)."""
+    return sum(target_for(arch).area_m2().values())
 
 
-def accuracy_metrics(workload: str, arch: Architecture) -> dict:
-    """Top-1 test accuracy at the design's precision, and its loss against float32."""
+def accuracy_metrics(workload: str, graph: Graph, arch: Architecture) -> dict:
+    """Top-1 test accuracy of `graph` (the workload after its passes) at the design's precision,
+    and its loss against the float32 workload."""
     from codesign.accuracy import accuracy_at
 
     data, reference = _labelled(workload)
-    accuracy = accuracy_at(_graph(workload), arch, data)
+    accuracy = accuracy_at(graph, target_for(arch).dot_product, data)
     return {'accuracy': accuracy, 'accuracy_loss': reference - accuracy}
 
 

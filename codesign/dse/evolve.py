@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from codesign.dse.evaluate import METRICS
-from codesign.dse.pareto import dominates, hypervolume
+from codesign.search.pareto import dominates, hypervolume
 from codesign.dse.space import Space, design_point
 from codesign.search.ga import GaSettings, Genome, minimize
 

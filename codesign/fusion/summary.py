@@ -8,7 +8,7 @@ from codesign.compiler import LayerByLayer
 from codesign.fusion.groups import GroupModel
 from codesign.fusion.schedule import Schedule, from_cuts, graph_order, layer_by_layer
 from codesign.fusion.units import build_units, value_shapes
-from codesign.ir import Graph
+from codesign.ir import FusionGroup, Graph, Node
 
 
 @dataclass(frozen=True)
@@ -41,14 +41,14 @@ def summarize_fusion(graph: Graph, compiled: LayerByLayer, objective: str, detai
 
     The groups are costed with the pass' search objective (it picks each group's tiling), so
     the chosen schedule costs here what it cost in the search, next to the same baselines."""
-    if all(node.fusion_group is None for node in graph.nodes):
+    if all(node.annotation(FusionGroup) is None for node in graph.nodes):
         return None
     units, platform = build_units(graph, compiled)
     if details is not None:
         objective = details.objective
     model = GroupModel(units, platform, [value.name for value in graph.outputs], value_shapes(graph),
                        objective if objective in ("energy", "latency") else "edp")
-    group_of = {node.name: node.fusion_group for node in graph.nodes}
+    group_of = {node.name: _group(node) for node in graph.nodes}
     order = graph_order(model)
     cuts = [group_of[order[index]] != group_of[order[index + 1]] for index in range(len(order) - 1)]
     chosen = from_cuts(model, order, cuts)
@@ -58,3 +58,8 @@ def summarize_fusion(graph: Graph, compiled: LayerByLayer, objective: str, detai
         note = "no fusion pays off (or fits) on this architecture: the schedule is layer-by-layer"
     return FusionSummary(chosen, baseline, compiled.hardware.clock_Hz, compiled.hardware.levels[0].word_bytes,
                          details, note)
+
+
+def _group(node: Node) -> int | None:
+    group = node.annotation(FusionGroup)
+    return group.index if group is not None else None

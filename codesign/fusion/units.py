@@ -17,8 +17,8 @@ from codesign.compiler import CompiledLayer, LayerByLayer
 from codesign.cost.dataflow import capacity_use, inner_products
 from codesign.cost.vector import constant_words_read
 from codesign.ir import ConvAttrs, Graph, Node
-from codesign.mapping.hardware import Hardware, Level
-from codesign.mapping.problem import TENSORS
+from codesign.cost.hardware import Hardware, Level
+from codesign.cost.problem import TENSORS
 
 WEIGHTS = "<weights>"
 

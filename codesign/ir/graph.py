@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Literal
+from typing import Literal, TypeVar
 
 import networkx
 import numpy
 
+from codesign.ir.annotations import Annotation
 from codesign.ir.attrs import Attrs, NoAttrs
 from codesign.ir.loopnest import LoopNest, loop_nest_of
 from codesign.ir.ops import Op
@@ -22,6 +23,7 @@ from codesign.ir.ops_model import vector_ops_of
 from codesign.ir.tensor import TensorType
 
 ParamRole = Literal["weight", "bias", "operand"]
+AnnotationType = TypeVar("AnnotationType", bound=Annotation)
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,18 @@ class Node:
     outputs: tuple[Value, ...]
     attrs: Attrs = NoAttrs()
     params: tuple[Param, ...] = ()
-    fusion_group: int | None = None
-    """Set by the fuse-layers pass: nodes with the same number run as one fused group."""
+    annotations: tuple[Annotation, ...] = ()
+    """What passes decided about this node (annotations.py): at most one of each type."""
+
+    def annotation(self, kind: type[AnnotationType]) -> AnnotationType | None:
+        """This node's annotation of type `kind`, or None."""
+        return next((item for item in self.annotations if type(item) is kind), None)
+
+    def annotated(self, *annotations: Annotation) -> Node:
+        """A copy with `annotations` added, each replacing any of its own type."""
+        kinds = {type(item) for item in annotations}
+        kept = tuple(item for item in self.annotations if type(item) not in kinds)
+        return replace(self, annotations=kept + annotations)
 
     @cached_property
     def loop_nest(self) -> LoopNest | None:

@@ -25,8 +25,8 @@ def format_node(node: Node) -> str:
     line = f"{node.name} = {node.op.value}({arguments}){attributes} -> {outputs}"
     if node.loop_nest is not None:
         line += f" | {node.loop_nest} | macs {node.macs}"
-    if node.fusion_group is not None:
-        line += f" | group {node.fusion_group}"
+    for annotation in node.annotations:
+        line += f" | {annotation}"
     return line
 
 

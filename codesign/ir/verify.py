@@ -27,12 +27,23 @@ def verify(graph: Graph) -> Graph:
         _check_inputs_defined(node, known)
         _check_params(node)
         _check_shapes(node)
+        _check_annotations(node)
         for value in node.outputs:
             _define(known, value.name, value.type, f"node '{node.name}'")
     for value in graph.outputs:
         if known.get(value.name) != value.type:
             raise VerificationError(f"graph output '{value.name}' is not produced with type {value.type}")
     return graph
+
+
+def _check_annotations(node: Node) -> None:
+    kinds = [type(annotation) for annotation in node.annotations]
+    if len(set(kinds)) != len(kinds):
+        raise VerificationError(f"node '{node.name}' carries two annotations of one type")
+    for annotation in node.annotations:
+        problem = annotation.check()
+        if problem is not None:
+            raise VerificationError(f"node '{node.name}': {problem}")
 
 
 def _define(known: dict[str, TensorType], name: str, type_: TensorType, where: str) -> None:

@@ -21,8 +21,8 @@ import math
 import numpy
 
 from codesign.cost.dataflow import ORDERS, Candidates, capacity_use, inner_products
-from codesign.mapping.hardware import Axis, Hardware
-from codesign.mapping.problem import DIMENSIONS, Problem
+from codesign.cost.hardware import Axis, Hardware
+from codesign.cost.problem import DIMENSIONS, Problem
 
 CHOICES_PER_AXIS = 16
 MAX_SPATIAL_OPTIONS = 256

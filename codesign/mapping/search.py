@@ -14,8 +14,8 @@ import numpy
 from codesign.cost.dataflow import Candidates, Evaluation, capacity_use, evaluate, feasible
 from codesign.cost.dataflow import inner_products
 from codesign.errors import CodesignError
-from codesign.mapping.hardware import Hardware
-from codesign.mapping.problem import DIMENSIONS, Problem
+from codesign.cost.hardware import Hardware
+from codesign.cost.problem import DIMENSIONS, Problem
 from codesign.mapping.candidates import RANDOM_ORDERINGS, generate, minimal_candidate
 
 OBJECTIVES = ("energy", "latency", "edp", "dram")

@@ -4,7 +4,6 @@
 """
 
 from codesign.passes.pipeline import (
-    MapperSettings,
     PassResult,
     available_passes,
     make_pass,
@@ -12,4 +11,4 @@ from codesign.passes.pipeline import (
     run_pipeline,
 )
 
-__all__ = ["MapperSettings", "PassResult", "available_passes", "make_pass", "parse_pipeline", "run_pipeline"]
+__all__ = ["PassResult", "available_passes", "make_pass", "parse_pipeline", "run_pipeline"]

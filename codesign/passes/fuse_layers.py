@@ -3,7 +3,7 @@
 The pass maps every layer (layer-by-layer, the baseline) as the compile after it will
 (the pipeline's MapperSettings), builds the fused-group cost model
 (codesign/fusion/groups.py), runs the search, and returns the graph reordered in the chosen
-topological order with each node's `fusion_group` set. Its details carry the layer-by-layer
+topological order with each node annotated with its `FusionGroup`. Its details carry the layer-by-layer
 and greedy schedules next to the chosen one (and the Pareto front), so the improvement is
 always reported against the baselines of the same run, on the same per-layer numbers.
 """
@@ -16,16 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from codesign.arch.schema import Architecture, ComputeUnit
+from codesign.arch.schema import Architecture
 from codesign.compiler import compile_layers
 from codesign.errors import CodesignError
 from codesign.fusion.genetic import search_fusion
 from codesign.fusion.groups import GroupModel
 from codesign.fusion.schedule import Schedule, greedy, layer_by_layer
 from codesign.fusion.units import build_units, value_shapes
-from codesign.ir import Graph, Node
+from codesign.ir import FusionGroup, Graph, Node
 from codesign.mapping.search import check_objective
-from codesign.passes.pipeline import MapperSettings, PassResult
+from codesign.passes.pipeline import PassResult
+from codesign.target import MapperSettings, target_for
 from codesign.search.ga import GaResult, GaSettings
 
 MODES = ("ga", "greedy", "pareto")
@@ -70,11 +71,12 @@ class FuseLayers:
 
     def run(self, graph: Graph, arch: Architecture, progress: Callable[[str], None] | None = None,
             mapper: MapperSettings | None = None) -> PassResult:
-        if not isinstance(arch.compute, ComputeUnit):
-            raise CodesignError(f"fuse-layers schedules dataflow targets (a spec ending in kind compute); "
-                                f"'{arch.name}' ends in kind {arch.compute.kind!r}")
-        start = time.perf_counter()
         mapper = mapper or MapperSettings(self.objective, self.seed)
+        if not target_for(arch, mapper).capabilities.fused_schedules:
+            raise CodesignError(f"fuse-layers schedules targets with a staging buffer that fused groups share "
+                                f"(dataflow specs ending in kind compute); '{arch.name}' ends in kind "
+                                f"{arch.compute.kind!r}")
+        start = time.perf_counter()
         compiled = compile_layers(graph, arch, mapper.objective, mapper.seed)
         units, platform = build_units(graph, compiled)
         model = GroupModel(units, platform, [value.name for value in graph.outputs], value_shapes(graph),
@@ -103,7 +105,8 @@ def annotate(graph: Graph, model: GroupModel, schedule: Schedule) -> Graph:
     for position, name in enumerate(schedule.order):
         for node_name in model.units[name].nodes:
             rank[node_name] = position
-    nodes = [replace(node, fusion_group=group_of.get(node.name)) for node in graph.nodes]
+    nodes = [node.annotated(FusionGroup(group_of[node.name])) if node.name in group_of else node
+             for node in graph.nodes]
     return replace(graph, nodes=_ordered(graph, nodes, rank))
 
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol, get_type_hints
 from codesign.arch.schema import Architecture
 from codesign.errors import CodesignError
 from codesign.ir import Graph, verify
+from codesign.target import MapperSettings
 
 
 @dataclass(frozen=True)
@@ -22,15 +23,6 @@ class PassResult:
     graph: Graph
     details: Any = None
     """What the pass wants reported (e.g. the fusion search's history); a frozen value."""
-
-
-@dataclass(frozen=True)
-class MapperSettings:
-    """How the compile after the passes maps each layer. A pass that costs layers (fuse-layers)
-    maps them the same way, or it would choose its schedule on other numbers than the report's."""
-
-    objective: str = "edp"
-    seed: int = 0
 
 
 class Pass(Protocol):
@@ -53,13 +45,14 @@ def parse_pipeline(text: str) -> list[Pass]:
 
 def run_pipeline(graph: Graph, arch: Architecture, passes: list[Pass],
                  progress: Callable[[str], None] | None = None,
-                 mapper: MapperSettings | None = None) -> tuple[Graph, list[PassResult]]:
-    """`mapper`: the compile's mapping settings (None: each pass uses its own objective and seed)."""
-    results = []
+                 mapper: MapperSettings | None = None) -> tuple[Graph, dict[str, PassResult]]:
+    """The graph after every pass, and each pass' result by its name (a pass run twice: the
+    last run's). `mapper`: the compile's mapping settings (None: each pass uses its own)."""
+    results = {}
     for compiler_pass in passes:
         result = compiler_pass.run(graph, arch, progress, mapper)
         graph = verify(result.graph)  # every pass leaves the IR valid
-        results.append(result)
+        results[compiler_pass.name] = result
     return graph, results
 
 

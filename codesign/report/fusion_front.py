@@ -6,6 +6,7 @@ from __future__ import annotations
 from rich.table import Table
 
 from codesign.fusion.summary import FusionSummary
+from codesign.search.pareto import hypervolume
 from codesign.report.compile import engineering_prefix
 
 
@@ -23,8 +24,6 @@ def hypervolume_history(summary: FusionSummary) -> list[float]:
     part of the energy x latency rectangle below it that the front dominates, so 0 means
     nothing better than layer-by-layer was found, and it can only grow.
     """
-    from codesign.dse.pareto import hypervolume  # imports the sweep modules: only when a front is shown
-
     reference = _reference(summary)
     box = reference[0] * reference[1]
     return [hypervolume(stats.front, reference) / box for stats in summary.details.search.history]
@@ -32,8 +31,6 @@ def hypervolume_history(summary: FusionSummary) -> list[float]:
 
 def greedy_hypervolume(summary: FusionSummary) -> float:
     """What the greedy schedule alone dominates, on the same scale as hypervolume_history."""
-    from codesign.dse.pareto import hypervolume
-
     reference, greedy = _reference(summary), summary.details.greedy
     return hypervolume([(greedy.energy_J, greedy.cycles)], reference) / (reference[0] * reference[1])
 

@@ -5,8 +5,8 @@ import numpy
 from codesign.arch.energy import EnergyTable, LevelEnergy
 from codesign.arch.schema import Architecture
 from codesign.cost.dataflow import ORDER_NAMES, Candidates
-from codesign.mapping.hardware import hardware_of
-from codesign.mapping.problem import DIMENSIONS, INDEX, Problem
+from codesign.cost.hardware import hardware_of
+from codesign.cost.problem import DIMENSIONS, INDEX, Problem
 
 
 def memory(name, capacity_bytes, holds=("weight", "input", "output"), technology="sram", width_bits=8):
@@ -27,8 +27,8 @@ def energies(arch: Architecture, read=None, write=None, mac=1e-12, noc=0.0) -> E
     names = [level.name for level in arch.memory_levels]
     read = read or [10.0 ** (len(names) - index) * 1e-12 for index in range(len(names))]
     write = write or read
-    levels = {name: LevelEnergy(r, w, 0.0, 0.0) for name, r, w in zip(names, read, write)}
-    return EnergyTable(levels, mac, 0.0, {fanout.name: noc for fanout in arch.spatial_fanouts}, "test")
+    levels = {name: LevelEnergy(r, w, 0.0, 0.0, "test") for name, r, w in zip(names, read, write)}
+    return EnergyTable(levels, mac, 0.0, 0.0, "test", {fanout.name: noc for fanout in arch.spatial_fanouts}, "test")
 
 
 def hardware(arch, **energy_options):

@@ -16,6 +16,7 @@ from codesign.cost import fefet
 from codesign.errors import CodesignError
 from codesign.frontend import load_model
 from codesign.ir import Graph, Node, Op, TensorType, Value
+from codesign.target import target_for
 from models.digits import train_digits_cnn
 
 CROSSBAR_SWEEP_IMAGES = 120
@@ -38,6 +39,11 @@ def with_compute(arch, **changes):
     return arch.model_copy(update={"hierarchy": (*arch.hierarchy[:-1], arch.compute.model_copy(update=changes))})
 
 
+def dot_products(arch, **changes):
+    """How the target of `arch` with `changes` computes each node's dot products."""
+    return target_for(with_compute(arch, **changes)).dot_product
+
+
 def test_float_executor_matches_torch_and_the_reported_accuracy(graph, data):
     model, reported_accuracy = train_digits_cnn()
     with torch.no_grad():
@@ -56,19 +62,19 @@ def test_only_the_trained_workload_has_labelled_data(data):
 def test_dataflow_accuracy_falls_with_the_operand_bits(graph, data):
     simba = load_arch("simba")
     full = accuracy_at(graph, None, data)
-    assert accuracy_at(graph, with_compute(simba, operand_bits=8), data) >= full - 0.01
-    assert accuracy_at(graph, with_compute(simba, operand_bits=2), data) < full - 0.1
+    assert accuracy_at(graph, dot_products(simba, operand_bits=8), data) >= full - 0.01
+    assert accuracy_at(graph, dot_products(simba, operand_bits=2), data) < full - 0.1
 
 
 def test_eyeriss_narrow_accumulator_keeps_the_accuracy(graph, data):
     """16-bit operands into 16-bit partial sums: the accumulator drops low bits, not high ones."""
-    assert accuracy_at(graph, load_arch("eyeriss"), data) >= accuracy_at(graph, None, data) - 0.01
+    assert accuracy_at(graph, dot_products(load_arch("eyeriss")), data) >= accuracy_at(graph, None, data) - 0.01
 
 
 def test_crossbar_accuracy_never_falls_as_the_adc_gains_bits(graph, data):
     subset = replace(data, images=data.images[:CROSSBAR_SWEEP_IMAGES], labels=data.labels[:CROSSBAR_SWEEP_IMAGES])
     crossbar = load_arch("crossbar")
-    accuracies = [accuracy_at(graph, with_compute(crossbar, adc_bits=bits), subset) for bits in range(3, 9)]
+    accuracies = [accuracy_at(graph, dot_products(crossbar, adc_bits=bits), subset) for bits in range(3, 9)]
     assert accuracies == sorted(accuracies)
     assert accuracies[0] < 0.5 and accuracies[-1] > 0.95
 
@@ -76,16 +82,16 @@ def test_crossbar_accuracy_never_falls_as_the_adc_gains_bits(graph, data):
 def test_crossbar_with_enough_adc_bits_is_the_ideal_quantized_network(graph, data):
     """128 rows x 3 (2-bit cells) x 1 (1-bit inputs) = 384 needs 9 bits; 16 never clips."""
     crossbar = load_arch("crossbar")
-    ideal = predict(graph, with_compute(crossbar, adc_bits=16), data)
-    numpy.testing.assert_array_equal(predict(graph, with_compute(crossbar, adc_bits=9), data), ideal)
+    ideal = predict(graph, dot_products(crossbar, adc_bits=16), data)
+    numpy.testing.assert_array_equal(predict(graph, dot_products(crossbar, adc_bits=9), data), ideal)
     subset = replace(data, images=data.images[:CROSSBAR_SWEEP_IMAGES])
-    clipped = predict(graph, with_compute(crossbar, adc_bits=6), subset)  # 7 bits never clip here
+    clipped = predict(graph, dot_products(crossbar, adc_bits=6), subset)  # 7 bits never clip here
     assert not numpy.array_equal(clipped, ideal[:CROSSBAR_SWEEP_IMAGES])
 
 
 def test_fefet_accuracy_rises_to_the_ideal_with_the_adc_bits(graph, data):
     macro = load_arch("fefet_1f1c")
-    low, high = (accuracy_at(graph, with_compute(macro, adc_bits=bits), data) for bits in (3, 9))
+    low, high = (accuracy_at(graph, dot_products(macro, adc_bits=bits), data) for bits in (3, 9))
     assert low < 0.5 and high >= accuracy_at(graph, None, data) - 0.01
 
 

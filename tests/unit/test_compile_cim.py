@@ -56,7 +56,7 @@ def test_search_workload_against_the_gpu(capsys, tmp_path):
     (["compile", "--arch", "simba", "--workload", "search:N=4,D=8,Q=2"], "kind 'compute'"),
     (["compile", "--arch", "fefet_1f1c", "--workload", "search:N=4,D=8"], "expected search:N="),
     (["compile", "--arch", "fefet_1f1c"], "either MODEL or --workload"),
-    (["compile", "digits_cnn", "--arch", "crossbar", "-p", "fuse-layers"], "fuse-layers schedules dataflow targets"),
+    (["compile", "digits_cnn", "--arch", "crossbar", "-p", "fuse-layers"], "fuse-layers schedules targets with a staging buffer"),
 ])
 def test_bad_requests(capsys, argv, fragment):
     assert_one_line_error(*run(capsys, *argv)[::2], fragment)

@@ -7,7 +7,8 @@ import yaml
 
 from codesign.arch import ARCH_SPECS_DIRECTORY
 from codesign.dse.evaluate import evaluate_point
-from codesign.dse.pareto import flat_row, hypervolume, pareto_by_workload, pareto_front, write_csv
+from codesign.dse.pareto import flat_row, pareto_by_workload, pareto_front, write_csv
+from codesign.search.pareto import hypervolume
 from codesign.dse.plots import plot_space
 from codesign.dse.space import apply, base_spec, load_space, points
 from codesign.errors import CodesignError

@@ -8,7 +8,7 @@ from codesign.frontend import load_model, load_onnx
 from codesign.fusion.groups import GroupModel
 from codesign.fusion.schedule import greedy, layer_by_layer, topological_order
 from codesign.fusion.units import WEIGHTS, build_units, value_shapes
-from codesign.ir import Op, verify
+from codesign.ir import FusionGroup, Op, verify
 from codesign.passes import parse_pipeline, run_pipeline
 from codesign.passes.fuse_layers import FuseLayers
 from tests.onnx_builders import conv_bn_relu, conv_chain, save
@@ -93,20 +93,20 @@ def test_schedules_and_the_pass(chain):
     assert len(baseline.groups) == 3 and baseline.cuts() == (True, True)
     assert heuristic.energy_J <= baseline.energy_J
     fused, results = run_pipeline(graph, load_arch("simba"), [FuseLayers(population=8, generations=5, seed=3)])
-    details = results[0].details
+    details = results["fuse-layers"].details
     edp = lambda schedule: schedule.energy_J * schedule.cycles  # noqa: E731
     assert edp(details.chosen) <= edp(details.greedy) <= edp(details.layer_by_layer) * (1 + 1e-12)
     verify(fused)
-    groups = [node.fusion_group for node in fused.nodes]
+    groups = [group.index if (group := node.annotation(FusionGroup)) else None for node in fused.nodes]
     assert None not in groups and groups == sorted(groups)
-    again = run_pipeline(graph, load_arch("simba"), [FuseLayers(population=8, generations=5, seed=3)])[1][0]
+    again = run_pipeline(graph, load_arch("simba"), [FuseLayers(population=8, generations=5, seed=3)])[1]["fuse-layers"]
     assert again.details.chosen == details.chosen
 
 
 def test_a_single_layer_gets_the_layer_by_layer_schedule(tmp_path):
     graph = load_onnx(save(conv_bn_relu(), tmp_path)).graph
     fused, results = run_pipeline(graph, load_arch("eyeriss"), [FuseLayers(population=8, generations=3)])
-    details = results[0].details
+    details = results["fuse-layers"].details
     assert len(details.chosen.groups) == 1 and details.chosen == details.layer_by_layer
     assert [node.op for node in fused.nodes] == [Op.CONV, Op.RELU]
 
@@ -114,5 +114,5 @@ def test_a_single_layer_gets_the_layer_by_layer_schedule(tmp_path):
 def test_digits_cnn_pass_end_to_end():
     graph = load_model("digits_cnn").graph
     fused, results = run_pipeline(graph, load_arch("simba"), parse_pipeline("fuse-layers{population=8,generations=4}"))
-    details = results[0].details
+    details = results["fuse-layers"].details
     assert details.chosen.energy_J <= details.layer_by_layer.energy_J

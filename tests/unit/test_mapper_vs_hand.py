@@ -12,7 +12,7 @@ import pytest
 from codesign.arch import load_arch
 from codesign.arch.energy import energy_table
 from codesign.cost.dataflow import evaluate, feasible
-from codesign.mapping.hardware import hardware_of
+from codesign.cost.hardware import hardware_of
 from codesign.mapping.search import score, search
 from tests.unit.dataflow_fixtures import mapping, problem
 

@@ -14,7 +14,7 @@ import numpy
 
 from codesign.arch.energy import EnergyTable
 from codesign.arch.schema import Architecture, MemoryLevel, MemoryTechnology, SpatialFanout
-from codesign.mapping.problem import DIMENSIONS, INDEX, TENSORS
+from codesign.cost.problem import DIMENSIONS, INDEX, TENSORS
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,5 +1,6 @@
 """The neuro-symbolic workload: N stored patterns of D bits, queried Q times (associative
-search), on a FeFET 1FeFET-1C macro, next to the same search on a reference GPU.
+search), on a target that can search (capabilities.associative_search: the FeFET 1FeFET-1C
+macro), next to the same search on a reference GPU.
 
     codesign compile --arch fefet_1f1c --workload search:N=1024,D=512,Q=10000
 """
@@ -8,12 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from codesign.arch.cim import FefetArrayConfig
 from codesign.arch.schema import Architecture
-from codesign.cost.fefet_search import NVIDIA_A100, SearchCost, evaluate_search
-from codesign.cost.in_memory import calibrated
+from codesign.cost.fefet_search import NVIDIA_A100, SearchCost
 from codesign.cost.result import CompileReport, LayerCost, MapperStats, clocked
 from codesign.errors import CodesignError
+from codesign.target import target_for
 
 FIELDS = ("N", "D", "Q")
 
@@ -45,11 +45,11 @@ def parse_workload(text: str) -> SearchWorkload:
 
 def compile_search(workload: SearchWorkload, arch: Architecture) -> tuple[CompileReport, dict]:
     """The search as a one-layer compile report, and a JSON block comparing it with the GPU."""
-    macro = arch.compute
-    if not isinstance(macro, FefetArrayConfig):
-        raise CodesignError(f"--workload search runs on a FeFET macro (kind fefet_array); "
-                            f"'{arch.name}' ends in kind {macro.kind!r} (try --arch fefet_1f1c)")
-    ours = calibrated(evaluate_search(workload.patterns, workload.bits, workload.queries, macro), macro.calibration, macro.adc_bits)
+    target = target_for(arch)
+    if not target.capabilities.associative_search:
+        raise CodesignError(f"--workload search runs on a macro that can search (kind fefet_array); "
+                            f"'{arch.name}' ends in kind {arch.compute.kind!r} (try --arch fefet_1f1c)")
+    ours = target.search_cost(workload.patterns, workload.bits, workload.queries)
     gpu = NVIDIA_A100.search_cost(workload.patterns, workload.bits, workload.queries)
     layer = clocked(LayerCost(name=workload.label, op="AssociativeSearch", macs=0, energy_J=ours.energy_J,
                               latency_s=ours.latency_s, cycles=0.0, utilization=0.0, dram_bytes=_dram_bytes(workload),

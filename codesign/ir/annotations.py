@@ -1,0 +1,43 @@
+"""Typed facts a pass records about a node, instead of pass-specific fields on `Node`.
+
+A node carries at most one annotation of each type; a pass adds or replaces one with
+`node.annotated(FusionGroup(3))` and reads one with `node.annotation(FusionGroup)` (None when
+absent). Each annotation prints itself for the IR text (`| group 3`). New kinds (sparsity,
+spike rates, timesteps) are one frozen dataclass here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """Base of every annotation: frozen, compared by value, printed after the node."""
+
+    def check(self) -> str | None:
+        """What is wrong with this annotation's values, or None (the verifier calls it)."""
+        return None
+
+
+@dataclass(frozen=True)
+class FusionGroup(Annotation):
+    """Set by fuse-layers: nodes with the same index run as one fused group."""
+
+    index: int
+
+    def __str__(self) -> str:
+        return f"group {self.index}"
+
+
+@dataclass(frozen=True)
+class AccumulatorBits(Annotation):
+    """Set by set-precision: the width of a compute layer's partial sums (the accumulator)."""
+
+    bits: int
+
+    def check(self) -> str | None:
+        return None if self.bits > 0 else f"accumulator bits must be positive (got {self.bits})"
+
+    def __str__(self) -> str:
+        return f"accumulator {self.bits}b"

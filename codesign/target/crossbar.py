@@ -1,0 +1,97 @@
+"""ADC-limited analog crossbars (kind `crossbar`, ISAAC- and NeuroSim-like): im2col placement,
+bit-sliced weights, bit-serial inputs, survey-fitted ADCs (codesign/cost/crossbar.py).
+
+A layer is costed at its bits from the IR: weight slices = ceil(weight bits / cell bits),
+input cycles = input bits / bits per cycle, the ADC resolution its reads need (fewer
+active or non-zero rows need fewer bits, up to the spec's adc_bits).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from codesign.accuracy.analog import AnalogMacro, crossbar_macro
+from codesign.arch.cim import CrossbarConfig
+from codesign.arch.schema import Architecture
+from codesign.cost import crossbar
+from codesign.cost.attribution import attributed
+from codesign.cost.epilogues import Epilogue
+from codesign.cost.in_memory import calibrated, nonzero_rows_per_read, periphery, weights_absent
+from codesign.cost.result import LayerCost
+from codesign.cost.vector import vector_cost
+from codesign.ir import LayerBits, Node
+from codesign.target.bits import supported_bits
+from codesign.target.contract import ActionEnergy, Capabilities, MappedLayer, MapperSettings
+from codesign.target.registry import register
+
+BUILT_IN = "built-in: codesign/cost/crossbar.py"
+
+
+@register
+class CrossbarTarget:
+    kind = "crossbar"
+
+    def __init__(self, arch: Architecture, mapper: MapperSettings) -> None:
+        self.arch, self.mapper = arch, mapper
+        self.macro: CrossbarConfig = arch.compute
+        self.energies = crossbar.crossbar_energies(self.macro)
+        self.hardware = periphery(arch, self.macro.input_bits, self.macro.dram_energy_per_bit_J, self.macro.tiles)
+        self.mappings_evaluated = 0
+        self.capabilities = Capabilities(
+            native_bits=LayerBits(self.macro.weight_bits, self.macro.input_bits, self.macro.input_bits),
+            precision_scalable=True, fused_schedules=False, associative_search=False,
+            placement="im2col onto the compute-in-memory macro")
+
+    def bits(self, node: Node) -> LayerBits:
+        return supported_bits(node, self.capabilities.native_bits, self.arch.name)
+
+    def map_layer(self, node: Node) -> MappedLayer:
+        bits = self.bits(node)
+        layer_config = self.macro.model_copy(update={
+            "weight_bits": bits.weight, "input_bits": bits.input,
+            "input_bits_per_cycle": min(self.macro.input_bits_per_cycle, bits.input)})
+        nonzero = nonzero_rows_per_read(node, self.macro.rows_per_read)
+        result = crossbar.evaluate_layer(node.loop_nest, layer_config, self.energies, nonzero)
+        cost = crossbar.to_layer_cost(node.name, node.op.value, node.macs, result, self.arch.clock_frequency_Hz)
+        if weights_absent(node):
+            cost = replace(cost, mapping={**cost.mapping, "adc_bits_basis": "dense: the weights are absent"})
+        cost = attributed(calibrated(cost, self.macro.calibration, result.adc_bits), result.tensor_shares)
+        return MappedLayer(replace(cost, bits=bits.as_dict()))
+
+    def cost_op(self, node: Node, epilogue: Epilogue | None = None) -> LayerCost:
+        if epilogue is None:
+            return vector_cost(node, self.hardware)
+        return vector_cost(node, self.hardware, epilogue.host, epilogue.on_chip)
+
+    def area_m2(self) -> dict[str, float]:
+        return {}
+
+    def leakage_W(self) -> float:
+        return 0.0
+
+    def action_energies(self) -> tuple[ActionEnergy, ...]:
+        energies, macro = self.energies, self.macro
+        rows = [ActionEnergy("array", "cell read", energies.cell_read_J, "cell on a driven row", "spec"),
+                ActionEnergy("dac", "row drive", energies.row_drive_J, "row per read", "spec")]
+        rows += [ActionEnergy("adc", "conversion", energy, f"{bits}-bit conversion",
+                              f"built-in: {macro.adc_model} ADC model, {macro.adc_sample_rate_Hz / 1e9:g} GS/s")
+                 for bits, energy in enumerate(energies.adc_conversion_J) if bits]
+        rows += [ActionEnergy("shift_add", "add", energies.shift_add_J, "conversion", BUILT_IN),
+                 ActionEnergy("buffer", "access", energies.buffer_per_bit_J, "bit", BUILT_IN),
+                 ActionEnergy("noc", "transfer", energies.noc_per_bit_J, "bit", BUILT_IN),
+                 ActionEnergy("dram", "access", energies.dram_per_bit_J, "bit", "spec")]
+        return tuple(rows)
+
+    def summary(self) -> str:
+        macro = self.macro
+        return (f'{macro.crossbars} crossbars of {macro.crossbar_rows}x{macro.crossbar_columns} {macro.cell_bits}-bit '
+                f'cells, {macro.adc_bits}-bit ADCs')
+
+    def notes(self) -> tuple[str, ...]:
+        if self.macro.calibration is None:
+            return ()
+        return (f"energy terms scaled by a SPICE calibration: {self.macro.calibration.source}",)
+
+    def dot_product(self, node: Node) -> AnalogMacro:
+        bits = self.bits(node)
+        return crossbar_macro(self.macro, bits.weight, bits.input)

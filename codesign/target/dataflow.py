@@ -1,0 +1,132 @@
+"""Dataflow targets (Eyeriss-like, Simba-like; kind `compute`): a mapping search per layer shape.
+
+Per-action energies come from the component models (codesign/arch/energy.py); each distinct
+layer shape is mapped once (codesign/mapping) and costed by codesign/cost/dataflow.py. Best
+mappings are remembered across compiles: a pass that compiles first (fusion) and the compile
+after it ask for the same layers on the same hardware.
+"""
+
+from __future__ import annotations
+
+from codesign.accuracy.quantize import DigitalDot
+from codesign.arch.energy import energy_table
+from codesign.arch.schema import Architecture, MemoryLevel, SpatialFanout
+from codesign.cost.epilogues import Epilogue
+from codesign.cost.hardware import hardware_of
+from codesign.cost.problem import TENSORS, problem_of
+from codesign.cost.result import LayerCost, whole_cycles
+from codesign.cost.vector import vector_cost
+from codesign.errors import CodesignError
+from codesign.ir import LayerBits, Node
+from codesign.mapping.search import BestMapping, check_objective, search
+from codesign.target.bits import supported_bits
+from codesign.target.contract import ActionEnergy, Capabilities, MappedLayer, MapperSettings
+from codesign.target.registry import register
+
+_MAPPINGS: dict[tuple, BestMapping] = {}
+_MAPPINGS_KEPT = 4096
+
+
+def forget_mappings() -> None:
+    """Drop the remembered mappings (benchmarks time cold compiles with it)."""
+    _MAPPINGS.clear()
+
+
+@register
+class DataflowTarget:
+    kind = "compute"
+
+    def __init__(self, arch: Architecture, mapper: MapperSettings) -> None:
+        check_objective(mapper.objective)
+        self.arch, self.mapper = arch, mapper
+        self.energies = energy_table(arch)
+        self.hardware = hardware_of(arch, self.energies)
+        self.mappings_evaluated = 0
+        self._arch_key = arch.model_dump_json()
+        unit = arch.compute
+        self.capabilities = Capabilities(
+            native_bits=LayerBits(unit.operand_bits, unit.operand_bits, unit.operand_bits, unit.accumulator_bits),
+            precision_scalable=False, fused_schedules=True, associative_search=False, placement="mapping search")
+
+    def bits(self, node: Node) -> LayerBits:
+        return supported_bits(node, self.capabilities.native_bits, self.arch.name)
+
+    def map_layer(self, node: Node) -> MappedLayer:
+        bits = self.bits(node)
+        problem = problem_of(node)
+        key = (self._arch_key, self.mapper.objective, self.mapper.seed, problem.key)
+        if key not in _MAPPINGS:
+            try:
+                found = search(problem, self.hardware, self.mapper.objective, self.mapper.seed)
+            except CodesignError as error:  # name the layer as the user knows it
+                raise CodesignError(str(error).replace(f"layer '{problem.name}'", f"layer '{node.name}'")) from None
+            self.mappings_evaluated += found.evaluated
+            if len(_MAPPINGS) >= _MAPPINGS_KEPT:
+                _MAPPINGS.clear()
+            _MAPPINGS[key] = found
+        best = _MAPPINGS[key]
+        return MappedLayer(layer_cost(node, best, bits), best)
+
+    def cost_op(self, node: Node, epilogue: Epilogue | None = None) -> LayerCost:
+        if epilogue is None:
+            return vector_cost(node, self.hardware)
+        return vector_cost(node, self.hardware, epilogue.host, epilogue.on_chip)
+
+    def area_m2(self) -> dict[str, float]:
+        areas = {name: level.area_m2 * self.arch.instances(name) for name, level in self.energies.levels.items()}
+        areas[self.arch.compute.name] = self.energies.mac_area_m2 * self.arch.mac_count
+        return areas
+
+    def leakage_W(self) -> float:
+        memories = sum(level.leakage_W * self.arch.instances(name) for name, level in self.energies.levels.items())
+        return memories + self.energies.mac_leakage_W * self.arch.mac_count
+
+    def action_energies(self) -> tuple[ActionEnergy, ...]:
+        rows = []
+        for item in self.arch.hierarchy:
+            if isinstance(item, MemoryLevel):
+                level = self.energies.levels[item.name]
+                rows += [ActionEnergy(item.name, "read", level.read_J_per_word, f"{item.word_bits}-bit word", level.source),
+                         ActionEnergy(item.name, "write", level.write_J_per_word, f"{item.word_bits}-bit word", level.source)]
+            elif isinstance(item, SpatialFanout):
+                rows.append(ActionEnergy(item.name, "transfer", self.energies.noc_J_per_word[item.name],
+                                         "word to one instance below", "built-in: wires (Keckler 2011)"))
+        unit = self.arch.compute
+        rows.append(ActionEnergy(unit.name, "MAC", self.energies.mac_J,
+                                 f"{unit.operand_bits}-bit operands", self.energies.mac_source))
+        return tuple(rows)
+
+    def summary(self) -> str:
+        arch = self.arch
+        return f'{arch.mac_count} MACs, peak {arch.peak_macs_per_second / 1e9:.4g} GMAC/s'
+
+    def notes(self) -> tuple[str, ...]:
+        return ()
+
+    def dot_product(self, node: Node) -> DigitalDot:
+        bits = self.bits(node)
+        return DigitalDot(bits.weight, bits.input, bits.accumulator)
+
+
+def layer_cost(node: Node, best: BestMapping, bits: LayerBits) -> LayerCost:
+    hardware, evaluation = best.hardware, best.evaluation
+    breakdown = {level.name: float(evaluation.level_energy_J[0, index]) for index, level in enumerate(hardware.levels)}
+    breakdown["mac"] = float(evaluation.mac_J[0])
+    for index, fanout in enumerate(hardware.noc_J_per_word):
+        breakdown[fanout] = float(evaluation.noc_J[0, index])
+    read_J = [level.read_J for level in hardware.levels]
+    write_J = [level.write_J for level in hardware.levels]
+    by_tensor = {
+        tensor: float(sum(evaluation.reads[0, level, index] * read_J[level]
+                          + evaluation.writes[0, level, index] * write_J[level]
+                          for level in range(len(hardware.levels))) + evaluation.noc_by_tensor_J[0, index])
+        for index, tensor in enumerate(TENSORS)
+    }
+    by_tensor["compute"] = float(evaluation.mac_J[0])
+    cycles = whole_cycles(float(evaluation.cycles[0]))  # the model's bandwidth-bound cycles can be fractional
+    return LayerCost(
+        name=node.name, op=node.op.value, macs=node.macs, energy_J=float(evaluation.energy_J[0]),
+        latency_s=cycles / hardware.clock_Hz, cycles=cycles,
+        utilization=node.macs / (cycles * hardware.mac_count), dram_bytes=float(evaluation.dram_bytes[0]),
+        energy_breakdown_J=breakdown, energy_by_tensor_J=by_tensor, mapping=best.describe(), bits=bits.as_dict(),
+    )
