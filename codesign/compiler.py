@@ -77,5 +77,5 @@ def compile_layers(graph: Graph, arch: Architecture, objective: str = "edp", see
             on_layer(node)
     stats = MapperStats(target.mappings_evaluated, time.perf_counter() - start, target.capabilities.placement)
     report = CompileReport(model_name or graph.name, arch.name, objective, arch.clock_frequency_Hz,
-                           tuple(layer.cost for layer in layers), stats)
+                           tuple(layer.cost for layer in layers), stats, sum(target.area_m2().values()), leakage_W)
     return LayerByLayer(report, tuple(layers), target)

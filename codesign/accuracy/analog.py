@@ -5,7 +5,7 @@ Both macros follow their cost models (codesign/cost/crossbar_mapping.py, codesig
     into ceil(weight_bits / cell_bits) slices of cell_bits bits on adjacent columns, the lowest
     slice first; inputs are streamed input_bits_per_cycle bits at a time, lowest bits first;
   * one read sums a group of rows of every column: on the crossbar the rows of a tile of
-    crossbar_rows are read rows_per_read at a time; on the FeFET array a column sums all the
+    `rows` are read rows_per_read at a time; on the FeFET array a column sums all the
     rows of its tile (rows cells) in one cycle;
   * every column's sum of one read goes through the column ADC, then a digital shift-and-add
     combines input slices, weight slices and row groups exactly.
@@ -27,10 +27,6 @@ import numpy
 from codesign.arch.cim import CrossbarConfig, FefetArrayConfig
 from codesign.errors import CodesignError
 
-FEFET_WEIGHT_BITS = 8
-FEFET_INPUT_BITS = 8
-"""The FeFET config has no operand widths; these are fefet.evaluate_layer's defaults, which the
-compile and sweep cost (cost/in_memory.py) uses. FeFET inputs are binary: one bit per cycle."""
 CHUNK_ROWS = 2048
 """Input vectors processed together: bounds the memory of the bit-sliced partial sums."""
 
@@ -84,15 +80,15 @@ class AnalogMacro:
 def crossbar_macro(config: CrossbarConfig, weight_bits: int, input_bits: int) -> AnalogMacro:
     """A crossbar layer with `weight_bits` weights and `input_bits` inputs (the IR's, or the spec's)."""
     return AnalogMacro(weight_bits, config.cell_bits, input_bits, min(config.input_bits_per_cycle, input_bits),
-                       config.crossbar_rows, config.rows_per_read, config.adc_bits, None)
+                       config.rows, config.rows_per_read, config.adc_bits, None)
 
 
-def fefet_macro(config: FefetArrayConfig, weight_bits: int = FEFET_WEIGHT_BITS,
-                input_bits: int = FEFET_INPUT_BITS) -> AnalogMacro:
-    """The ADC spans a full column: every cell of `rows` at the top level (sense_voltage_V's
+def fefet_macro(config: FefetArrayConfig, weight_bits: int, input_bits: int) -> AnalogMacro:
+    """A FeFET layer with `weight_bits` weights and `input_bits` inputs (the IR's, or the spec's).
+    The ADC spans a full column: every cell of `rows` at the top level (sense_voltage_V's
     denominator holds all rows' capacitors, used or not)."""
     full_scale = config.rows * (config.levels - 1)
-    return AnalogMacro(weight_bits, config.cell_bits, input_bits, 1,
+    return AnalogMacro(weight_bits, config.cell_bits, input_bits, config.input_bits_per_cycle,
                        config.rows, config.rows, config.adc_bits, float(full_scale))
 
 

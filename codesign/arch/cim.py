@@ -3,13 +3,21 @@
 `crossbar` (an ADC-limited analog crossbar accelerator, codesign/cost/crossbar.py) and
 `fefet_array` (a 1FeFET-1C charge-domain macro, codesign/cost/fefet.py). The cost models
 read these validated, immutable values directly.
+
+A macro describes only itself. What the rest of the spec already says is not repeated here:
+the technology node and clock are the Architecture's (`technology_node_m`,
+`clock_frequency_Hz`); off-chip traffic is costed by the spec's outermost (DRAM) level and its
+bandwidth; the buffer holding a layer's inputs and outputs is the `kind: memory` level between
+DRAM and the macro (a crossbar spec's buffer level describes one tile's buffer: there are
+`tiles` of them). Both macros name the same things the same way: `rows`, `columns`,
+`cell_bits`, `cell_area_m2`, `weight_bits`, `input_bits`, `adc_bits`, `supply_V`.
 """
 
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from codesign.arch.schema_base import (ByteCount, FieldError, Name, NonNegativeQuantity, PositiveCount,
+from codesign.arch.schema_base import (FieldError, Name, NonNegativeQuantity, PositiveCount,
                                       PositiveQuantity, Quantity, SpecModel)
 
 CROSSBAR_ENERGY_KEYS = ('array', 'dac', 'adc', 'shift_add', 'buffer', 'noc', 'dram')
@@ -55,6 +63,11 @@ def calibration_factor(calibration: Calibration | None, key: str, bits: int | No
     return factor
 
 
+def _check_weight_slices(cell_bits: int, weight_bits: int) -> None:
+    if cell_bits > weight_bits:
+        raise FieldError(('cell_bits',), f'exceeds weight_bits={weight_bits} (got {cell_bits})')
+
+
 class CrossbarConfig(SpecModel):
     """An ADC-limited analog crossbar accelerator (kind: crossbar), the innermost component of its spec."""
 
@@ -62,20 +75,22 @@ class CrossbarConfig(SpecModel):
     """Component kind."""
     name: Name
     """Shown in reports."""
-    crossbar_rows: PositiveCount
+    rows: PositiveCount
     """Word lines per crossbar: inputs one crossbar sums over."""
-    crossbar_columns: PositiveCount
+    columns: PositiveCount
     """Bit lines per crossbar."""
     cell_bits: Bits
     """Bits stored per cell; a weight takes ceil(weight_bits / cell_bits) adjacent columns."""
+    cell_area_m2: PositiveQuantity
+    """Area of one cell (device, access transistor if any, its share of the wires), square metres."""
     weight_bits: Bits
-    """Bits of every weight."""
+    """Widest weights the macro supports (the native precision of a float graph)."""
     input_bits: Bits
-    """Bits of every activation, inputs and outputs alike."""
+    """Widest activations the macro supports, inputs and outputs alike (native precision)."""
     input_bits_per_cycle: Bits
     """DAC resolution: input bits applied per read (1 = bit-serial streaming)."""
     rows_per_read: PositiveCount
-    """Rows driven together in one read (at most crossbar_rows)."""
+    """Rows driven together in one read (at most rows)."""
     adc_bits: AdcBits
     """Resolution of the ADCs: the most bits any conversion gets."""
     columns_per_adc: PositiveCount
@@ -87,42 +102,31 @@ class CrossbarConfig(SpecModel):
     array_read_time_s: PositiveQuantity
     """Analog settling/integration time of one read."""
     crossbars_per_tile: PositiveCount
-    """Crossbars sharing one tile buffer."""
+    """Crossbars sharing one tile buffer (the spec's buffer level)."""
     tiles: PositiveCount
     """Tiles on the chip: tiles x crossbars_per_tile crossbars work in parallel."""
     replicate_weights: bool
     """Whether idle crossbars hold copies of a layer's weights to share its output positions."""
-    technology_node_m: PositiveQuantity
-    """Node of the digital and mixed-signal parts (ADC, adders, buffer, wires)."""
     supply_V: PositiveQuantity
     """Used by the 'zigzag' ADC model (its energy goes with VDD^2)."""
     cell_read_energy_J: PositiveQuantity
     """One cell on a driven row, read once."""
     row_drive_energy_J: PositiveQuantity
     """Driving one row (DAC or word-line driver) for one read."""
-    buffer_capacity_bytes: ByteCount
-    """Tile buffer holding the layer's inputs and outputs."""
-    buffer_width_bits: PositiveCount
-    """Bits per tile-buffer access."""
     noc_distance_m: PositiveQuantity
     """Mean distance an activation travels between tiles."""
-    dram_energy_per_bit_J: PositiveQuantity
-    """Off-chip traffic, read or written."""
-    clock_frequency_Hz: PositiveQuantity
-    """Digital clock: only converts latency to reported cycles."""
     calibration: Calibration | None = None
     """SPICE-fitted energy factors (`codesign calibrate crossbar`), usually `{ref: calibration/....yaml}`."""
 
     @model_validator(mode='after')
     def _check_fit(self) -> 'CrossbarConfig':
-        if self.cell_bits > self.weight_bits:
-            raise FieldError(('cell_bits',), f'exceeds weight_bits={self.weight_bits} (got {self.cell_bits})')
-        if self.rows_per_read > self.crossbar_rows:
-            raise FieldError(('rows_per_read',), f'exceeds crossbar_rows={self.crossbar_rows} (got {self.rows_per_read})')
+        _check_weight_slices(self.cell_bits, self.weight_bits)
+        if self.rows_per_read > self.rows:
+            raise FieldError(('rows_per_read',), f'exceeds rows={self.rows} (got {self.rows_per_read})')
         slices = -(-self.weight_bits // self.cell_bits)
-        if slices > self.crossbar_columns:
-            raise FieldError(('crossbar_columns',), f'cannot hold the {slices} bit slices of one '
-                             f'{self.weight_bits}-bit weight (got {self.crossbar_columns})')
+        if slices > self.columns:
+            raise FieldError(('columns',), f'cannot hold the {slices} bit slices of one '
+                             f'{self.weight_bits}-bit weight (got {self.columns})')
         if self.input_bits_per_cycle > self.input_bits:
             raise FieldError(('input_bits_per_cycle',), f'exceeds input_bits={self.input_bits} '
                              f'(got {self.input_bits_per_cycle})')
@@ -130,8 +134,14 @@ class CrossbarConfig(SpecModel):
         return self
 
     @property
-    def crossbars(self) -> int:
+    def arrays(self) -> int:
+        """Crossbars on the chip."""
         return self.tiles * self.crossbars_per_tile
+
+    @property
+    def adcs(self) -> int:
+        """ADCs on the chip: each crossbar's columns in groups of columns_per_adc."""
+        return self.arrays * -(-self.columns // self.columns_per_adc)
 
 
 class FefetArrayConfig(SpecModel):
@@ -150,6 +160,13 @@ class FefetArrayConfig(SpecModel):
     """Arrays in the macro, all computing in parallel."""
     cell_bits: Bits
     """Bits stored per cell: 2^cell_bits FeFET Vth states."""
+    cell_area_m2: PositiveQuantity
+    """Area of one 1FeFET-1C cell (the capacitor stacked over the FeFET), square metres."""
+    weight_bits: Bits
+    """Widest weights the macro supports (the native precision of a float graph)."""
+    input_bits: Bits
+    """Widest activations the macro supports, inputs and outputs alike (native precision); inputs
+    are applied one bit per cycle."""
     capacitor_F: PositiveQuantity
     """C_cell, the capacitor in series with each FeFET."""
     sense_capacitance_F: PositiveQuantity
@@ -180,21 +197,12 @@ class FefetArrayConfig(SpecModel):
     """One SAR comparator cycle; a conversion takes adc_bits of them."""
     temperature_K: PositiveQuantity
     """Temperature of the kT/C sampling noise on the sense node."""
-    technology_node_m: PositiveQuantity
-    """CMOS node of the digital periphery (shift-and-add, buffer)."""
-    buffer_capacity_bits: ByteCount
-    """On-chip SRAM buffer holding inputs and outputs."""
-    buffer_width_bits: PositiveCount
-    """Bits per buffer access."""
-    dram_J_per_bit: PositiveQuantity
-    """Off-chip energy per bit read or written."""
-    dram_bandwidth_B_per_s: PositiveQuantity
-    """Off-chip bandwidth, bytes per second."""
     calibration: Calibration | None = None
     """SPICE-fitted energy factors (`codesign calibrate fefet`), usually `{ref: calibration/....yaml}`."""
 
     @model_validator(mode='after')
     def _check_states(self) -> 'FefetArrayConfig':
+        _check_weight_slices(self.cell_bits, self.weight_bits)
         if len(self.vth_states_V) != 2**self.cell_bits:
             raise FieldError(('vth_states_V',), f'cell_bits={self.cell_bits} needs {2**self.cell_bits} states '
                              f'(got {len(self.vth_states_V)})')
@@ -208,6 +216,21 @@ class FefetArrayConfig(SpecModel):
         return 2**self.cell_bits
 
     @property
+    def input_bits_per_cycle(self) -> int:
+        """The row drivers are binary: one input bit per cycle."""
+        return 1
+
+    @property
+    def adcs(self) -> int:
+        """Column ADCs on the chip: one per column of every array."""
+        return self.arrays * self.columns
+
+    @property
+    def conversion_s(self) -> float:
+        """One SAR conversion: adc_bits comparator cycles."""
+        return self.adc_bits * self.adc_bit_time_s
+
+    @property
     def cycle_s(self) -> float:
         """One compute cycle: precharge, charge, share, convert."""
-        return self.precharge_s + self.charge_s + self.share_s + self.adc_bits * self.adc_bit_time_s
+        return self.precharge_s + self.charge_s + self.share_s + self.conversion_s

@@ -20,6 +20,7 @@ from codesign.arch.components import (
     mac_model,
     memory_model,
 )
+from codesign.arch.components.specified import SpecifiedCompute, SpecifiedMemory, specified_source
 from codesign.arch.components.plugins import (
     hwcomponents_available,
     plugin_mac,
@@ -70,9 +71,11 @@ def energy_table(arch: Architecture) -> EnergyTable:
     """The per-action energies and areas of `arch` at its technology node."""
     use_plugins = hwcomponents_available()
     node = arch.technology_node_m
-    memories = {level.name: _memory(level, node, use_plugins) for level in arch.memory_levels}
+    memories = {level.name: memory_level_model(level, node, use_plugins) for level in arch.memory_levels}
     plugin = use_plugins and plugin_mac(arch.compute, node)
     mac, mac_source = (plugin, PLUGIN) if plugin else (mac_model(arch.compute, node), BUILT_IN_MAC)
+    if arch.compute.energy is not None:
+        mac, mac_source = SpecifiedCompute(mac, arch.compute.energy), specified_source(arch.compute.energy, mac_source)
     areas = {name: model.area_m2 for name, (model, _) in memories.items()} | {arch.compute.name: mac.area_m2}
     return EnergyTable(
         levels={level.name: _level_energy(level, *memories[level.name]) for level in arch.memory_levels},
@@ -85,11 +88,16 @@ def energy_table(arch: Architecture) -> EnergyTable:
     )
 
 
-def _memory(level: MemoryLevel, node_m: float, use_plugins: bool) -> tuple[MemoryModel, str]:
+def memory_level_model(level: MemoryLevel, node_m: float, use_plugins: bool | None = None) -> tuple[MemoryModel, str]:
+    """The model of a memory level (a plug-in's, else the built-in one, under the spec's own
+    `energy:` numbers) and where its numbers come from."""
+    if use_plugins is None:
+        use_plugins = hwcomponents_available()
     plugin = use_plugins and plugin_memory(level, node_m)
-    if plugin:
-        return plugin, PLUGIN
-    return memory_model(level, node_m), BUILT_IN_MEMORY[level.technology]
+    model, source = (plugin, PLUGIN) if plugin else (memory_model(level, node_m), BUILT_IN_MEMORY[level.technology])
+    if level.energy is None:
+        return model, source
+    return SpecifiedMemory(model, level.energy), specified_source(level.energy, source)
 
 
 def _level_energy(level: MemoryLevel, model: MemoryModel, source: str) -> LevelEnergy:

@@ -9,17 +9,17 @@ global buffer). `spec_warnings(arch)` lists the lines; the CLI prints them on st
 | clock_frequency_Hz                             | 1 MHz - 10 GHz      | MHz or GHz written as Hz  |
 | adc_sample_rate_Hz                             | 100 kHz - 100 GHz   | the same slip             |
 | technology_node_m                              | 1 nm - 1 um         | nm written as m           |
-| bandwidth_bytes_per_second, dram_bandwidth_... | 100 MB/s - 100 TB/s | bits for bytes            |
+| bandwidth_bytes_per_second                     | 100 MB/s - 100 TB/s | bits for bytes            |
 | energies per action (cell_read_energy_J,       | 1 aJ - 1 nJ         | pJ written as J           |
-|   row_drive_energy_J, dram_..._J, adc_fom_...) |                     |                           |
+|   row_drive_energy_J, adc_fom_J_per_step)      |                     |                           |
+| cell_area_m2                                   | 1e-4 - 10 um^2      | um^2 or F^2 written as m^2|
 | capacitances (capacitor_F, ..._F)              | 1 aF - 1 nF         | fF written as F           |
 | supply_V, read_V                               | 0.1 V - 5 V         | mV written as V           |
 | durations (array_read_time_s, precharge_s ...) | 1 ps - 1 ms         | ns written as s           |
 | temperature_K                                  | 50 K - 500 K        | Celsius written as kelvin |
 | noc_distance_m                                 | 1 um - 10 cm        | mm written as m           |
 | capacity of an on-chip level above every       | 1 KiB - 2 GiB       | bits or KiB as bytes      |
-|   fan-out (a global buffer), tile buffer bytes,|                     |                           |
-|   macro buffer (buffer_capacity_bits: 8 Kibit+)|                     |                           |
+|   fan-out (a global buffer, a CiM buffer)      |                     |                           |
 """
 
 from dataclasses import dataclass
@@ -54,11 +54,8 @@ PLAUSIBLE: dict[str, Plausible] = {
     'adc_sample_rate_Hz': Plausible(100e3, 100e9, 'Hz', 'samples per second in MHz or GHz written as Hz?'),
     'technology_node_m': Plausible(1e-9, 1e-6, 'm', 'nanometres written as metres? 65 nm is 65e-9'),
     'bandwidth_bytes_per_second': _BANDWIDTH,
-    'dram_bandwidth_B_per_s': _BANDWIDTH,
     'cell_read_energy_J': _ENERGY,
     'row_drive_energy_J': _ENERGY,
-    'dram_energy_per_bit_J': _ENERGY,
-    'dram_J_per_bit': _ENERGY,
     'adc_fom_J_per_step': _ENERGY,
     'capacitor_F': _CAPACITANCE,
     'sense_capacitance_F': _CAPACITANCE,
@@ -72,10 +69,9 @@ PLAUSIBLE: dict[str, Plausible] = {
     'adc_bit_time_s': _DURATION,
     'temperature_K': Plausible(50.0, 500.0, 'K', 'degrees Celsius written as kelvin?'),
     'noc_distance_m': Plausible(1e-6, 0.1, 'm', 'millimetres written as metres?'),
-    'buffer_capacity_bytes': _ON_CHIP_BYTES,
+    'cell_area_m2': Plausible(1e-16, 1e-11, 'm^2', 'square micrometres written as square metres?'),
 }
 """Field name -> its plausible range, wherever the field appears in a spec."""
-_BUFFER_BITS = Plausible(8 * 1024, 16 * 1024**3, 'bit', _ON_CHIP_BYTES.slip)  # fefet buffer_capacity_bits
 
 
 def spec_warnings(arch: Architecture) -> tuple[str, ...]:
@@ -83,8 +79,6 @@ def spec_warnings(arch: Architecture) -> tuple[str, ...]:
     found = _field_warnings(arch, ())
     for index, item in enumerate(arch.hierarchy):
         found += _field_warnings(item, ('hierarchy', index))
-        if getattr(item, 'buffer_capacity_bits', None) is not None:
-            found += _outside(_BUFFER_BITS, item.buffer_capacity_bits, ('hierarchy', index, 'buffer_capacity_bits'))
     return tuple(found + _global_buffer_warnings(arch))
 
 
@@ -122,6 +116,8 @@ _PREFIXES = ((1e15, 'P'), (1e12, 'T'), (1e9, 'G'), (1e6, 'M'), (1e3, 'k'), (1.0,
 
 def _show(value: float, unit: str) -> str:
     """`value` with an SI prefix (2 kHz, 65 nm); sizes in bytes or bits with binary ones (64 KiB)."""
+    if unit == 'm^2':  # square metres take squared prefixes: show square micrometres
+        return f'{value / 1e-12:.4g} um^2'
     if unit in ('B', 'bit'):
         for scale, prefix in ((1024**3, 'Gi'), (1024**2, 'Mi'), (1024, 'Ki')):
             if value >= scale:

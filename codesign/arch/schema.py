@@ -12,6 +12,7 @@ from typing import Annotated, Literal, Union, get_args
 
 from pydantic import Field, model_validator
 
+from codesign.arch.user_energy import ComputeEnergy, MemoryEnergy
 from codesign.arch.cim import CrossbarConfig, FefetArrayConfig
 from codesign.arch.schema_base import ByteCount, FieldError, Name, PositiveCount, PositiveQuantity, SpecModel
 
@@ -83,6 +84,9 @@ class MemoryLevel(SpecModel):
     """Sustained bandwidth of one instance; null means one width_bits access per clock cycle."""
     holds: tuple[Tensor, ...] = Field(default=tuple(Tensor), min_length=1)
     """Tensors this level may keep; the others bypass it."""
+    energy: MemoryEnergy | None = None
+    """Per-action energies, area and leakage of your own (codesign/arch/user_energy.py), in place
+    of the built-in model's; fields left out keep the built-in values."""
 
     @model_validator(mode='after')
     def _check_widths(self) -> 'MemoryLevel':
@@ -150,6 +154,15 @@ class ComputeUnit(SpecModel):
     """Bits of each multiplier operand (weights and inputs), at most 64."""
     accumulator_bits: AccumulatorBits
     """Bits of the adder and of the partial sums it produces, at most 128."""
+    precision_scalable: Annotated[bool, Field(strict=True)] = False
+    """Whether the MAC splits into narrower multipliers, Bit-Fusion style (Sharma et al., ISCA 2018):
+    true: a unit built for operand_bits does (operand_bits/w) x (operand_bits/i) products per cycle
+    for w-bit weights and i-bit inputs (each rounded up to a power of two of at least 2), each at
+    the energy of the bits it uses (codesign/arch/components/mac.py). false: narrower operands
+    only save storage and data movement; every product takes a full-width MAC and cycle."""
+    energy: ComputeEnergy | None = None
+    """Per-MAC energy, area and leakage of your own (codesign/arch/user_energy.py), in place of
+    the built-in model's; fields left out keep the built-in values."""
 
 
 Component = Annotated[Union[MemoryLevel, SpatialFanout, ComputeUnit, CrossbarConfig, FefetArrayConfig],

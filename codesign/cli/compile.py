@@ -87,6 +87,8 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
     graph, compiled, fusion = outcome.graph, outcome.compiled, outcome.fusion
     console.print(compile_table(compiled.report))
     document = compile_json(compiled.report)
+    if outcome.pass_results:
+        document["passes"] = {name: result.summary for name, result in outcome.pass_results.items()}
     if fusion is not None:
         console.print(fusion_table(fusion))
         if fusion.details is not None and fusion.details.mode == "pareto":

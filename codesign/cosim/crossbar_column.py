@@ -2,7 +2,7 @@
 
 Circuit (netlist generated here, one read per transient run):
   rows      N rows, each a 1-bit driver (0 V or read_V pulse, bit-serial input) through a driver
-            resistance, loaded by its whole word line (crossbar_columns x wire capacitance per cell);
+            resistance, loaded by its whole word line (the crossbar's columns x wire capacitance per cell);
   cells     resistors G_k = G_off + k (G_on - G_off) / (2^cell_bits - 1), k = the stored level;
   bit line  N cells' wire capacitance plus the amplifier input, held at virtual ground by a
             transimpedance amplifier (single-pole op-amp: DC gain, gain-bandwidth; feedback R_f),
@@ -27,7 +27,7 @@ import numpy
 
 from codesign.arch.cim import CrossbarConfig
 from codesign.cosim.ngspice import DEFAULT_TIME_LIMIT_S, Waveforms, run_netlists
-from codesign.cost.crossbar import crossbar_energies, required_adc_bits
+from codesign.cost.crossbar import CrossbarEnergies, required_adc_bits
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def _pulse(high: float, times: dict[str, float], start: float, edge: float) -> s
 
 def _rows(config, read, devices, times) -> list[str]:
     lines, conductances = [], cell_conductances(read.levels, config.cell_bits, devices)
-    word_line_F = config.crossbar_columns * devices.wire_F_per_cell
+    word_line_F = config.columns * devices.wire_F_per_cell
     for row, (conductance, bit) in enumerate(zip(conductances, read.inputs)):
         drive = _pulse(devices.read_V, times, times["rise"], devices.edge_s) if bit else "DC 0"
         lines += [f"Vrow{row} drv{row} 0 {drive}", f"Rdrv{row} drv{row} row{row} {devices.driver_ohm:g}",
@@ -206,13 +206,13 @@ def _settling(waves, times, devices, bits) -> float:
     return float(max(0.0, last_outside - times["rise"]))
 
 
-def compare_with_analytical(config: CrossbarConfig, read: ColumnRead, measured: ColumnMeasurement) -> dict[str, float]:
-    """Simulated / analytical per-read energies (codesign.cost.crossbar.crossbar_energies): ratios, not fits.
+def compare_with_analytical(analytical: CrossbarEnergies, read: ColumnRead, measured: ColumnMeasurement) -> dict[str, float]:
+    """Simulated / analytical per-read energies (codesign.cost.crossbar.crossbar_energies of the
+    spec the column belongs to): ratios, not fits.
 
     The analytical row drive is a whole word line's DAC, the simulated one this column's driver
     load (its word-line wire and the column's cell); the ADC is compared with comparators + ladder.
     """
-    analytical = crossbar_energies(config)
     active = max(1, sum(read.inputs))
     energies = measured.energies_J
     return {"cell_read": energies["cells"] / active / analytical.cell_read_J,

@@ -8,6 +8,7 @@ from codesign.arch.cim import calibration_factor
 from codesign.arch.schema import Architecture
 from codesign.cosim.crossbar_column import ColumnRead, compare_with_analytical, simulate_column_reads
 from codesign.cost.crossbar import crossbar_energies
+from codesign.cost.in_memory import cim_chip
 from codesign.errors import CodesignError
 from codesign.target import require_kind
 
@@ -15,12 +16,12 @@ from codesign.target import require_kind
 def crossbar_report(arch: Architecture, rows: int) -> dict:
     """A sweep of reads with 0..rows driven rows on one column of the spec's crossbar."""
     config = require_kind(arch, "crossbar", "spice crossbar")
-    if not 1 <= rows <= config.crossbar_rows:
-        raise CodesignError(f"--rows must be between 1 and crossbar_rows={config.crossbar_rows} (got {rows})")
+    if not 1 <= rows <= config.rows:
+        raise CodesignError(f"--rows must be between 1 and the crossbar's rows={config.rows} (got {rows})")
     levels = tuple((3, 1, 2, 0)[row % 4] % (2**config.cell_bits) for row in range(rows))
     reads = [ColumnRead(levels, tuple(int(row < active) for row in range(rows))) for active in range(rows + 1)]
     measured = simulate_column_reads(config, reads)
-    analytical = crossbar_energies(config)
+    analytical = crossbar_energies(config, cim_chip(arch))
     sweep = [{"active_rows": sum(read.inputs), "current_A": m.column_current_A, "ideal_current_A": m.ideal_current_A,
               "code": m.code, "ideal_code": m.ideal_code, "energies_J": m.energies_J, "settling_s": m.settling_s}
              for read, m in zip(reads, measured)]
@@ -33,7 +34,7 @@ def crossbar_report(arch: Architecture, rows: int) -> dict:
         "sweep": sweep,
         "max_current_error": max(abs(s["current_A"] / s["ideal_current_A"] - 1) for s in sweep if s["ideal_current_A"]),
         "max_code_error_lsb": max(abs(s["code"] - s["ideal_code"]) for s in sweep),
-        "energy_ratios_spice_over_model": compare_with_analytical(config, reads[-1], full),
+        "energy_ratios_spice_over_model": compare_with_analytical(analytical, reads[-1], full),
         "adc_energy_J": {"spice": spice_adc, "model": model_adc},
         "energy_rel_error": (model_adc - spice_adc) / spice_adc,
         "analytical_energies_J": {key: value for key, value in asdict(analytical).items()
@@ -67,7 +68,7 @@ def fefet_cell_report() -> dict:
 def fefet_column_report(arch: Architecture, rows: int, runs: int, seed: int) -> dict:
     """A charge-domain MAC column: transfer curve (INL/DNL), energy per MAC, Monte Carlo."""
     from codesign.cosim.fefet_column import analytical_sense_V, monte_carlo, simulate_columns
-    from codesign.cost.fefet import mac_column_energy, mac_error_rate
+    from codesign.cost.fefet import fefet_parts, mac_column_energy, mac_error_rate
 
     config = fefet_config(arch, rows)
     sums = sorted({round(step * rows / 8) for step in range(9)})
@@ -79,7 +80,7 @@ def fefet_column_report(arch: Architecture, rows: int, runs: int, seed: int) -> 
     transfer = [{"sum": total, "spice_V": result.sense_V, "model_V": analytical_sense_V(config, total)}
                 for total, result in zip(sums, results)]
     errors = [(point["spice_V"] - point["model_V"]) / lsb for point in transfer]
-    model_terms = mac_column_energy(config, rows)  # density 0.5, as the alternating case
+    model_terms = mac_column_energy(fefet_parts(config, cim_chip(arch)), rows)  # density 0.5, as the alternating case
     model_J = model_terms["cell_charge"] * _scale(config, "cell_charge") + model_terms["drivers"] * _scale(config, "drivers")
     spice_J = results[-1].energy_J
     report = {

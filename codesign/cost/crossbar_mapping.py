@@ -4,7 +4,7 @@ im2col unrolling (ISAAC, Shafiee et al., ISCA 2016; NeuroSim's "conventional map
 of the loop nest is a weight matrix of C*R*S rows (one per input of a receptive field) and K
 outputs; each weight is split into ceil(weight_bits / cell_bits) bit slices on adjacent columns,
 so a group needs K * slices columns. The matrix is cut into crossbar-sized tiles:
-ceil(rows / crossbar_rows) row tiles x ceil(columns / crossbar_columns) column tiles, per group.
+ceil(rows / the crossbar's rows) row tiles x ceil(columns / its columns) column tiles, per group.
 
 One read of a crossbar drives up to rows_per_read of its rows with one input slice
 (input_bits_per_cycle bits of every input) and converts every used column once. An output position
@@ -93,33 +93,33 @@ def required_adc_bits(active_rows: int, cell_bits: int, input_bits_per_cycle: in
 def map_layer(loop_nest: LoopNest, config: CrossbarConfig, available_crossbars: int | None = None) -> CrossbarMapping:
     """Lay the layer's weights on crossbars and count its reads (module docstring)."""
     size = loop_nest.sizes
-    rows, groups = size['C'] * size['R'] * size['S'], size['G']
+    matrix_rows, groups = size['C'] * size['R'] * size['S'], size['G']
     slices = ceil(config.weight_bits / config.cell_bits)
-    columns = size['K'] * slices
-    row_tiles, column_tiles = ceil(rows / config.crossbar_rows), ceil(columns / config.crossbar_columns)
+    matrix_columns = size['K'] * slices
+    row_tiles, column_tiles = ceil(matrix_rows / config.rows), ceil(matrix_columns / config.columns)
     crossbars = groups * row_tiles * column_tiles
-    available = config.crossbars if available_crossbars is None else available_crossbars
+    available = config.arrays if available_crossbars is None else available_crossbars
     positions = size['N'] * size['P'] * size['Q']
     input_cycles = ceil(config.input_bits / config.input_bits_per_cycle)
     # Row groups of every row tile, summed: the last tile may hold fewer rows.
-    row_groups = sum(ceil(tile_rows / config.rows_per_read) for tile_rows in _tile_sizes(rows, config.crossbar_rows))
+    row_groups = sum(ceil(tile_rows / config.rows_per_read) for tile_rows in _tile_sizes(matrix_rows, config.rows))
     replication = _replication(crossbars, available, positions, config.replicate_weights)
     vectors = positions * input_cycles  # input slices through each copy of the weights, all copies together
-    max_row_groups = ceil(min(rows, config.crossbar_rows) / config.rows_per_read)
+    max_row_groups = ceil(min(matrix_rows, config.rows) / config.rows_per_read)
     return CrossbarMapping(
-        rows=rows, columns=columns, groups=groups, weight_slices=slices,
+        rows=matrix_rows, columns=matrix_columns, groups=groups, weight_slices=slices,
         row_tiles=row_tiles, column_tiles=column_tiles, crossbars=crossbars, replication=replication,
         passes=ceil(crossbars / available),
-        row_utilization=rows / (row_tiles * config.crossbar_rows),
-        column_utilization=columns / (column_tiles * config.crossbar_columns),
+        row_utilization=matrix_rows / (row_tiles * config.rows),
+        column_utilization=matrix_columns / (column_tiles * config.columns),
         output_positions=positions, input_cycles=input_cycles,
         reads=vectors * groups * row_groups * column_tiles,
-        conversions=vectors * groups * row_groups * columns,
-        row_drives=vectors * groups * rows * column_tiles,
-        cell_reads=vectors * groups * rows * columns,
-        max_active_rows=min(rows, config.crossbar_rows, config.rows_per_read),
+        conversions=vectors * groups * row_groups * matrix_columns,
+        row_drives=vectors * groups * matrix_rows * column_tiles,
+        cell_reads=vectors * groups * matrix_rows * matrix_columns,
+        max_active_rows=min(matrix_rows, config.rows, config.rows_per_read),
         sequential_reads=ceil(positions / replication) * input_cycles * max_row_groups,
-        used_columns_per_crossbar=min(columns, config.crossbar_columns),
+        used_columns_per_crossbar=min(matrix_columns, config.columns),
     )
 
 

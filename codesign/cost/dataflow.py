@@ -17,6 +17,16 @@ Energy = sum of accesses x energy per word + MACs x energy per MAC + words cross
 fan-out x its wire energy. Cycles = the larger of the compute cycles (the product of all
 temporal loops) and each level's traffic over its bandwidth (DRAM: reads plus writes on
 one interface; on-chip levels: separate read and write ports, so the busier one counts).
+
+Precision (the layer's bits, Problem.bits): a value narrower than its native width takes that
+share of a word at each level (cost/precision.py: operands against operand_bits; outputs as
+partial sums against accumulator_bits in levels whose words hold them, else as final outputs
+against operand_bits; final outputs written to DRAM at the output bits). Every access count,
+capacity use, DRAM byte and fan-out crossing above is in those words. Any MAC costs the same at
+any width, except a precision-scalable one (arch/components/mac.py): it does p narrow products
+per cycle, p steps of one output's reduction summed before one accumulator update, so an output
+whose temporal reduction takes r steps needs ceil(r / p) cycles and partial-sum updates, and
+each product costs only the multiplier bits it uses.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from dataclasses import dataclass
 import numpy
 
 from codesign.cost.hardware import Hardware, Level
+from codesign.cost.precision import OUTPUT, WordShares, word_shares
 from codesign.cost.problem import DIMENSIONS, INDEX, TENSORS, Problem, extent
 
 
@@ -65,7 +76,8 @@ class Evaluation:
     """Per-candidate results; arrays have the candidates on their first axis."""
 
     reads: numpy.ndarray
-    """(M, levels, 3) words read from each level, per tensor (TENSORS order)."""
+    """(M, levels, 3) words read from each level, per tensor (TENSORS order); narrow values count
+    their share of a word (cost/precision.py)."""
     writes: numpy.ndarray
     """(M, levels, 3) words written into each level, per tensor."""
     noc_J: numpy.ndarray
@@ -74,6 +86,8 @@ class Evaluation:
     """(M, 3) the same energy by tensor."""
     mac_J: numpy.ndarray
     compute_cycles: numpy.ndarray
+    """(M,) cycles each MAC computes: its temporal iterations (precision-scalable units at fewer
+    bits: each output's reduction steps in groups of the products they do per cycle)."""
     level_cycles: numpy.ndarray
     """(M, levels) cycles each level's busiest port needs for its traffic."""
     cycles: numpy.ndarray
@@ -91,12 +105,19 @@ def inner_products(factors: numpy.ndarray) -> numpy.ndarray:
 
 
 def capacity_use(problem: Problem, hardware: Hardware, inner: numpy.ndarray) -> numpy.ndarray:
-    """(M, levels) words each level must hold: the tiles of every tensor it keeps."""
+    """(M, levels) words each level must hold: the tiles of every tensor it keeps, at their bits."""
+    shares = word_shares(problem, hardware).stored
     columns = []
-    for level in hardware.levels:
+    for index, level in enumerate(hardware.levels):
         tile = inner[:, level.slot, :]
-        columns.append(sum(extent(problem, tensor, tile) for tensor in level.holds))
+        columns.append(sum(_scaled(extent(problem, tensor, tile), shares[index, TENSORS.index(tensor)])
+                           for tensor in level.holds))
     return numpy.stack(columns, axis=1)
+
+
+def _scaled(words: numpy.ndarray, share: float) -> numpy.ndarray:
+    """`words` of full-width values as words of values taking `share` of one (exact at 1)."""
+    return words if share == 1.0 else words * share
 
 
 def feasible(problem: Problem, hardware: Hardware, candidates: Candidates) -> numpy.ndarray:
@@ -124,12 +145,15 @@ def evaluate(problem: Problem, hardware: Hardware, candidates: Candidates) -> Ev
     fanouts = list(hardware.noc_J_per_word)
     noc = numpy.zeros((count, len(fanouts)))
     noc_by_tensor = numpy.zeros((count, 3))
-    context = _Context(problem, hardware, factors, inner, loops, axis_products, temporal_total, orders)
+    context = _Context(problem, hardware, factors, inner, loops, axis_products, temporal_total, orders,
+                       hardware.products_per_cycle(problem.bits))
+    shares = word_shares(problem, hardware)
     for tensor_index, tensor in enumerate(TENSORS):
         chain = hardware.chain(tensor)
         for parent, child in zip(chain, [*chain[1:], None]):
-            moved = context.transfer(tensor, parent, child)
             parent_index = hardware.levels.index(parent)
+            moved = _at_bits(context.transfer(tensor, parent, child), shares, tensor_index, parent_index,
+                             None if child is None else hardware.levels.index(child))
             reads[:, parent_index, tensor_index] += moved.parent_reads
             writes[:, parent_index, tensor_index] += moved.parent_writes
             if child is not None:
@@ -152,6 +176,25 @@ class _Transfer:
     child_writes: numpy.ndarray
     crossing_words: numpy.ndarray
     """Words that cross the fan-outs between parent and child (after multicast)."""
+    final_writes: numpy.ndarray | int = 0
+    """Of parent_writes, the final output values (a tile's last write back, its reduction done)."""
+
+
+def _at_bits(moved: _Transfer, shares: WordShares, tensor: int, parent: int, child: int | None) -> _Transfer:
+    """`moved` counted in words of the values' bits (cost/precision.py): the parent's share for
+    its traffic and for what crosses the fan-outs, the child's for its own."""
+    if shares.native:
+        return moved
+    parent_share = shares.stored[parent, tensor]
+    child_share = shares.stored[child, tensor] if child is not None else 1.0
+    final_share = shares.final_output[parent] if tensor == OUTPUT else parent_share
+    final = moved.final_writes if final_share != parent_share else 0  # at DRAM: the output bits
+    return _Transfer(
+        parent_reads=moved.parent_reads * parent_share,
+        parent_writes=(moved.parent_writes - final) * parent_share + final * final_share,
+        child_reads=moved.child_reads * child_share, child_writes=moved.child_writes * child_share,
+        crossing_words=(moved.crossing_words - final) * parent_share + final * final_share,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,6 +207,12 @@ class _Context:
     axis_products: numpy.ndarray
     temporal_total: numpy.ndarray
     orders: numpy.ndarray
+    products_per_cycle: int
+    """Products one MAC does per cycle at the layer's bits (1 unless precision-scalable)."""
+
+    def mac_cycles(self) -> numpy.ndarray:
+        """(M,) cycles each MAC works: one per temporal iteration, or per fused group of them."""
+        return self.temporal_total if self.products_per_cycle == 1 else self.visits("output", None)[0]
 
     def copies_above(self, slot: int) -> numpy.ndarray:
         """Instances in use of whatever sits at `slot`: the fan-out factors above it."""
@@ -187,7 +236,10 @@ class _Context:
         relevant = orders_relevant[tensor][:, start:]
         distinct = numpy.where(relevant, loops, 1).prod(axis=1)
         if child is None:  # the MAC keeps nothing: every temporal iteration reads again
-            return loops.prod(axis=1), distinct
+            fills = loops.prod(axis=1)
+            if tensor == "output" and self.products_per_cycle > 1:  # fused products: one update per cycle
+                fills = distinct * -(-(fills // distinct) // self.products_per_cycle)
+            return fills, distinct
         stops = relevant & (loops > 1)
         reused = numpy.where(numpy.cumsum(stops, axis=1) == 0, loops, 1).prod(axis=1)
         return loops.prod(axis=1) // reused, distinct
@@ -208,6 +260,7 @@ class _Context:
             parent_reads=reloads * shared * parent_copies, parent_writes=fills * shared * parent_copies,
             child_reads=fills * own * child_copies, child_writes=reloads * own * child_copies,
             crossing_words=(fills + reloads) * shared * parent_copies,
+            final_writes=(fills - reloads) * shared * parent_copies,
         )
 
 
@@ -228,15 +281,21 @@ def _totals(problem, hardware, reads, writes, noc, noc_by_tensor, temporal_total
     read_J = numpy.array([level.read_J for level in hardware.levels])
     write_J = numpy.array([level.write_J for level in hardware.levels])
     level_energy = reads.sum(axis=2) * read_J + writes.sum(axis=2) * write_J
-    mac_energy = numpy.full(len(reads), problem.macs * hardware.mac_J)
+    compute_cycles = context.mac_cycles()
+    fused = hardware.fused_mac_shares(problem.bits)
+    if fused is None:
+        mac_energy = numpy.full(len(reads), problem.macs * hardware.mac_J)
+    else:  # each product's multiplier bits, one accumulation per cycle
+        multiply, accumulate = fused
+        mac_energy = problem.macs * hardware.mac_J * (multiply + accumulate * compute_cycles / temporal_total)
     energy = level_energy.sum(axis=1) + mac_energy + noc.sum(axis=1)
     level_cycles = numpy.zeros(level_energy.shape)
     for index, level in enumerate(hardware.levels):
         level_reads, level_writes = reads[:, index].sum(axis=1), writes[:, index].sum(axis=1)
         busiest = level_reads + level_writes if level.shared_port else numpy.maximum(level_reads, level_writes)
         level_cycles[:, index] = busiest / context.copies_above(level.slot) / level.words_per_cycle
-    cycles = numpy.maximum(temporal_total.astype(float), level_cycles.max(axis=1))
+    cycles = numpy.maximum(compute_cycles.astype(float), level_cycles.max(axis=1))
     dram = hardware.levels[0]
     dram_bytes = (reads[:, 0].sum(axis=1) + writes[:, 0].sum(axis=1)) * dram.word_bytes
-    return Evaluation(reads, writes, noc, noc_by_tensor, mac_energy, temporal_total, level_cycles, cycles,
+    return Evaluation(reads, writes, noc, noc_by_tensor, mac_energy, compute_cycles, level_cycles, cycles,
                       level_energy, energy, dram_bytes)

@@ -28,26 +28,38 @@ multiply, sharing the charge the sum); drivers -> input; sense_precharge, adc an
 output (the column's sum is sensed, digitised and accumulated); buffer and dram -> weight, input
 and output in proportion to the bits each moves there.
 Not modelled: FeFET programming (weights are stationary; a layer that needs more arrays than the
-macro has is charged no rewrite energy or time, only the extra passes), leakage, control logic.
+macro has is charged no rewrite energy or time, only the extra passes), control logic.
+
+Component models (codesign/arch/components, fefet_parts): FefetArray (cell charge, sense
+precharge: C V^2), RowDriver (a binary line driver; its energy per cell pitch of a driven line is
+C_line V_supply^2), Adc ('walden': FOM x 2^bits), ShiftAdd (a Horowitz add at the chip's node),
+and the spec's buffer and DRAM levels (CimChip). Precision: a layer is costed with a copy of the
+macro whose weight_bits and input_bits are the layer's (codesign/target/fefet.py); outputs are
+written at `output_bits` (default: the input bits).
+Area (FefetParts.area_m2): arrays (cells x cell_area_m2, the capacitor stacked over the FeFET),
+row drivers (one per row of every array), column ADCs and shift-and-adds (one per column of every
+array), the buffer. Leakage: none of these models has a source for it (non-volatile cells, a
+Walden-FOM converter whose FOM is its whole power, built-in SRAM and adder tables): 0.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from itertools import pairwise
 
-from codesign.arch.components.dram import DRAM_ENERGY_PER_BIT_J
-from codesign.arch.components.mac import add_energy_J
-from codesign.arch.components.scaling import energy_scale
-from codesign.arch.components.sram import Sram
+from codesign.arch.components import MemoryModel
+from codesign.arch.components.adc import Adc
+from codesign.arch.components.cim_arrays import FefetArray
+from codesign.arch.components.row_driver import RowDriver
+from codesign.arch.components.shift_add import ShiftAdd
 from codesign.arch.cim import FEFET_ENERGY_KEYS, FefetArrayConfig
 from codesign.cost.attribution import Shares, split_by_tensor
+from codesign.cost.in_memory import ChipComponent, CimChip
 from codesign.cost.result import LayerCost
 from codesign.ir.loopnest import LoopNest
 
 BOLTZMANN_J_PER_K = 1.380649e-23
-DIGITAL_REFERENCE_NODE_M = 45e-9
-"""The node of the adder energies in mac.py (Horowitz 2014)."""
 DEFAULT_BIT_DENSITY = 0.5
 BREAKDOWN_KEYS = FEFET_ENERGY_KEYS
 
@@ -58,6 +70,10 @@ def fefet_1f1c_default() -> FefetArrayConfig:
     return FefetArrayConfig(
         rows=128, columns=128, arrays=64,  # assumption: 128x128 arrays, 64 of them (2 Mb of cells)
         cell_bits=cell_bits,  # the published 1F1C macro uses 2-bit FeFET cells (Laleni et al., JXCDC 2024)
+        # assumption: 0.5 um^2, about two 28 nm FeFETs, the capacitor stacked over the FeFET in the
+        # metal layers (as charge-domain CIM stacks its metal-fringe capacitors over the bitcell).
+        cell_area_m2=0.5e-12,
+        weight_bits=8, input_bits=8,  # assumption: 8-bit weights (4 slices) and inputs (8 cycles)
         # ~1 fF: the metal-fringe capacitors of charge-domain CIM are 1.2 fF (Valavi et al., JSSC 2019).
         capacitor_F=1e-15,
         # assumption: ~0.1 fF of bit-line wire per cell over 128 rows plus ~7 fF of ADC input.
@@ -80,19 +96,52 @@ def fefet_1f1c_default() -> FefetArrayConfig:
         # of the 0.1-1 GHz of FeFET charge-domain CiM simulated by Yin et al. (arXiv 2102.01442).
         precharge_s=1e-9, charge_s=2e-9, share_s=1e-9, adc_bit_time_s=1e-9,
         temperature_K=300.0,
-        technology_node_m=28e-9,  # GlobalFoundries 28 nm HKMG FeFET (Trentzsch et al., IEDM 2016)
-        buffer_capacity_bits=256 * 1024 * 8, buffer_width_bits=128,  # assumption: 256 KB buffer
-        dram_J_per_bit=DRAM_ENERGY_PER_BIT_J["LPDDR4"],
-        dram_bandwidth_B_per_s=12.8e9,  # LPDDR4-3200 x32 channel (JEDEC JESD209-4)
     )
 
 
-def walden_adc_energy_J(bits: int, fom_J_per_step: float) -> float:
-    """One conversion: E = FOM * 2^bits (Walden FOM with ENOB taken as the resolution).
+@dataclass(frozen=True)
+class FefetParts:
+    """The component models of a FeFET macro, one instance each (module docstring)."""
 
-    A local stand-in; swap for the shared ADC model (codesign/arch/components/adc.py) once it lands.
-    """
-    return fom_J_per_step * 2**bits
+    array: FefetArray
+    row_driver: RowDriver
+    """Its drive() is one cell pitch of a driven line: what one column's share costs."""
+    adc: Adc
+    shift_add: ShiftAdd
+    """As wide as a converted sum shifted by the native weight and input bits."""
+    buffer: MemoryModel
+    config: FefetArrayConfig
+    technology_node_m: float
+
+    def on_chip(self) -> dict[str, tuple[ChipComponent, int]]:
+        """Component -> (model, instances on the chip)."""
+        config = self.config
+        return {'array': (self.array, config.arrays), 'drivers': (self.row_driver, config.arrays * config.rows),
+                'adc': (self.adc, config.adcs), 'shift_add': (self.shift_add, config.adcs), 'buffer': (self.buffer, 1)}
+
+    def area_m2(self) -> dict[str, float]:
+        """Area by component, all instances."""
+        return {key: model.area_m2 * count for key, (model, count) in self.on_chip().items()}
+
+    def leakage_W(self) -> float:
+        """Static power of all instances."""
+        return sum(model.leakage_W * count for model, count in self.on_chip().values())
+
+    def digital_add_J(self, bits: int) -> float:
+        """One add (shift-and-add or compare) of `bits`-wide values in the digital periphery."""
+        return ShiftAdd(bits, self.technology_node_m).add().energy_J
+
+
+def fefet_parts(config: FefetArrayConfig, chip: CimChip) -> FefetParts:
+    """The models at `chip`'s node (module docstring); the column ADC samples once per conversion."""
+    node = chip.technology_node_m
+    return FefetParts(
+        array=FefetArray(config.rows, config.columns, config.cell_area_m2, config.capacitor_F,
+                         config.sense_capacitance_F, config.read_V),
+        row_driver=RowDriver(1, node, config.line_capacitance_per_cell_F * config.supply_V**2),
+        adc=Adc(config.adc_bits, 1 / config.conversion_s, node, 'walden', fom_J_per_step=config.adc_fom_J_per_step),
+        shift_add=ShiftAdd(config.adc_bits + config.weight_bits + config.input_bits, node),
+        buffer=chip.buffer.model, config=config, technology_node_m=node)
 
 
 def sense_voltage_V(config: FefetArrayConfig, weighted_sum: float) -> float:
@@ -107,26 +156,16 @@ def sensing_margin_V(config: FefetArrayConfig) -> float:
     return sense_voltage_V(config, 1)
 
 
-def mac_column_energy(config: FefetArrayConfig, active_rows: int,
+def mac_column_energy(parts: FefetParts, active_rows: int,
                       density: float = DEFAULT_BIT_DENSITY) -> dict[str, float]:
     """Expected energy of one column for one input-bit cycle, by breakdown key (no digital part)."""
     driven_rows = active_rows * density
     return {
-        "cell_charge": driven_rows * density * config.capacitor_F * config.read_V**2,
-        "sense_precharge": config.sense_capacitance_F * config.read_V**2,
-        "drivers": driven_rows * config.line_capacitance_per_cell_F * config.supply_V**2,
-        "adc": walden_adc_energy_J(config.adc_bits, config.adc_fom_J_per_step),
+        "cell_charge": driven_rows * density * parts.array.charge_cell().energy_J,
+        "sense_precharge": parts.array.precharge_column().energy_J,
+        "drivers": driven_rows * parts.row_driver.drive().energy_J,
+        "adc": parts.adc.convert().energy_J,
     }
-
-
-def digital_add_energy_J(config: FefetArrayConfig, bits: int) -> float:
-    """One add (shift-and-add or compare) in the digital periphery at the config's node."""
-    return add_energy_J(bits) * energy_scale(DIGITAL_REFERENCE_NODE_M, config.technology_node_m)
-
-
-def buffer_energy_per_bit_J(config: FefetArrayConfig) -> float:
-    buffer = Sram(config.buffer_capacity_bits, config.buffer_width_bits, config.technology_node_m)
-    return buffer.read().energy_J / config.buffer_width_bits
 
 
 def mac_error_rate(config: FefetArrayConfig, active_rows: int,
@@ -150,29 +189,33 @@ def mac_error_rate(config: FefetArrayConfig, active_rows: int,
     return cell_error, 2 * _gaussian_tail(0.5, math.sqrt(variance))
 
 
-def tops_per_watt(config: FefetArrayConfig, input_bits: int = 1,
+def tops_per_watt(parts: FefetParts, input_bits: int = 1,
                   density: float = DEFAULT_BIT_DENSITY) -> float:
     """Macro efficiency, 2 ops per MAC, cell_bits-wide weights, all rows and columns busy.
 
     The published figure is for the macro (array, drivers, ADCs), so buffer and DRAM are left out;
     the digital shift-and-add of the input bits is kept.
     """
-    column_J = sum(mac_column_energy(config, config.rows, density).values())
+    config = parts.config
+    column_J = sum(mac_column_energy(parts, config.rows, density).values())
     accumulator_bits = config.adc_bits + config.cell_bits + input_bits
-    cycle_J = config.columns * (column_J + digital_add_energy_J(config, accumulator_bits))
+    cycle_J = config.columns * (column_J + parts.digital_add_J(accumulator_bits))
     operations = 2 * config.rows * config.columns
     return operations / (input_bits * cycle_J) / 1e12
 
 
-def evaluate_layer(loop_nest: LoopNest, config: FefetArrayConfig, weight_bits: int = 8,
-                   input_bits: int = 8, *, density: float = DEFAULT_BIT_DENSITY,
+def evaluate_layer(loop_nest: LoopNest, config: FefetArrayConfig, chip: CimChip, *,
+                   output_bits: int | None = None, density: float = DEFAULT_BIT_DENSITY,
                    name: str = "layer", op: str = "Conv") -> LayerCost:
     """One conv or matmul, im2col-mapped: per group, rows = C*R*S and columns = K x weight slices.
 
-    Tiles of rows x columns spread over the macro's arrays; a layer needing more tiles than arrays
-    runs in passes. Each output position (N*P*Q input vectors) takes input_bits cycles per pass.
-    Outputs leave at input_bits (the next layer's input precision).
+    `config`: the macro at the layer's weight and input bits (module docstring). Tiles of rows x
+    columns spread over the macro's arrays; a layer needing more tiles than arrays runs in passes.
+    Each output position (N*P*Q input vectors) takes input_bits cycles per pass. Outputs leave at
+    `output_bits` (default: the input bits).
     """
+    parts = fefet_parts(config, chip)
+    weight_bits, input_bits = config.weight_bits, config.input_bits
     size = loop_nest.sizes
     reduction, vectors = size["C"] * size["R"] * size["S"], size["N"] * size["P"] * size["Q"]
     slices = math.ceil(weight_bits / config.cell_bits)
@@ -184,17 +227,17 @@ def evaluate_layer(loop_nest: LoopNest, config: FefetArrayConfig, weight_bits: i
     column_cycles = size["G"] * vectors * input_bits * used_columns
     breakdown = {key: 0.0 for key in BREAKDOWN_KEYS}
     for active_rows in tile_rows:
-        for key, energy_J in mac_column_energy(config, active_rows, density).items():
+        for key, energy_J in mac_column_energy(parts, active_rows, density).items():
             breakdown[key] += column_cycles * energy_J
     # Wide enough for every slice, input bit and row tile summed: ceil(log2(row_tiles)) carry bits.
     accumulator_bits = config.adc_bits + weight_bits + input_bits + (row_tiles - 1).bit_length()
-    breakdown["shift_add"] = column_cycles * row_tiles * digital_add_energy_J(config, accumulator_bits)
-    shares = tensor_shares(loop_nest, config, weight_bits, input_bits)
-    breakdown["buffer"] = sum(shares["buffer"].values()) * buffer_energy_per_bit_J(config)
+    breakdown["shift_add"] = column_cycles * row_tiles * parts.digital_add_J(accumulator_bits)
+    shares = tensor_shares(loop_nest, config, output_bits)
+    breakdown["buffer"] = sum(shares["buffer"].values()) * chip.buffer.per_bit_J
     dram_bits = sum(shares["dram"].values())
-    breakdown["dram"] = dram_bits * config.dram_J_per_bit
+    breakdown["dram"] = dram_bits * chip.dram.per_bit_J
     cycles = passes * vectors * input_bits
-    latency_s = max(cycles * config.cycle_s, dram_bits / 8 / config.dram_bandwidth_B_per_s)
+    latency_s = max(cycles * config.cycle_s, dram_bits / 8 / chip.dram_bandwidth_B_per_s)
     cells = config.arrays * config.rows * config.columns
     return LayerCost(
         name=name, op=op, macs=loop_nest.macs, energy_J=sum(breakdown.values()), latency_s=latency_s,
@@ -206,27 +249,27 @@ def evaluate_layer(loop_nest: LoopNest, config: FefetArrayConfig, weight_bits: i
     )
 
 
-def tensor_shares(loop_nest: LoopNest, config: FefetArrayConfig, weight_bits: int = 8,
-                  input_bits: int = 8) -> Shares:
+def tensor_shares(loop_nest: LoopNest, config: FefetArrayConfig, output_bits: int | None = None) -> Shares:
     """Per component, the bits (or the whole) of each tensor it handles (module docstring):
     the buffer holds every im2col input vector once per column tile and every output once."""
+    output_bits = config.input_bits if output_bits is None else output_bits
     size = loop_nest.sizes
     vectors = size["G"] * size["N"] * size["P"] * size["Q"]
-    column_tiles = math.ceil(size["K"] * math.ceil(weight_bits / config.cell_bits) / config.columns)
-    buffer_bits = {"input": vectors * size["C"] * size["R"] * size["S"] * column_tiles * input_bits,
-                   "output": vectors * size["K"] * input_bits}
+    column_tiles = math.ceil(size["K"] * math.ceil(config.weight_bits / config.cell_bits) / config.columns)
+    buffer_bits = {"input": vectors * size["C"] * size["R"] * size["S"] * column_tiles * config.input_bits,
+                   "output": vectors * size["K"] * output_bits}
     return {"cell_charge": {"compute": 1.0}, "drivers": {"input": 1.0}, "sense_precharge": {"output": 1.0},
             "adc": {"output": 1.0}, "shift_add": {"output": 1.0}, "buffer": buffer_bits,
-            "dram": _layer_dram_bits(loop_nest, weight_bits, input_bits)}
+            "dram": _layer_dram_bits(loop_nest, config.weight_bits, config.input_bits, output_bits)}
 
 
-def _layer_dram_bits(loop_nest: LoopNest, weight_bits: int, input_bits: int) -> dict[str, float]:
+def _layer_dram_bits(loop_nest: LoopNest, weight_bits: int, input_bits: int, output_bits: int) -> dict[str, float]:
     """Bits of weights, inputs and outputs: each crosses the DRAM interface once."""
     size = loop_nest.sizes
     weights = loop_nest.weight_elements or size["G"] * size["K"] * size["C"] * size["R"] * size["S"]
     inputs = loop_nest.input_elements or size["N"] * size["G"] * size["C"] * size["P"] * size["Q"]
     outputs = loop_nest.output_elements or size["N"] * size["G"] * size["K"] * size["P"] * size["Q"]
-    return {"weight": weights * weight_bits, "input": inputs * input_bits, "output": outputs * input_bits}
+    return {"weight": weights * weight_bits, "input": inputs * input_bits, "output": outputs * output_bits}
 
 
 def _mean_square_level(config: FefetArrayConfig, density: float) -> float:

@@ -22,14 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from codesign.arch.components.dram import DRAM_ENERGY_PER_BIT_J
-from codesign.cost.fefet import (
-    BREAKDOWN_KEYS,
-    DEFAULT_BIT_DENSITY,
-    FefetArrayConfig,
-    buffer_energy_per_bit_J,
-    digital_add_energy_J,
-    mac_column_energy,
-)
+from codesign.cost.fefet import BREAKDOWN_KEYS, DEFAULT_BIT_DENSITY, FefetArrayConfig, fefet_parts, mac_column_energy
+from codesign.cost.in_memory import CimChip
 
 CELLS_PER_PATTERN_BIT = 2
 """The bit and its complement, so that charge counts mismatches (XOR) rather than AND."""
@@ -54,25 +48,26 @@ class SearchCost:
         return self.latency_s / self.queries
 
 
-def evaluate_search(patterns: int, bits: int, queries: int, config: FefetArrayConfig) -> SearchCost:
+def evaluate_search(patterns: int, bits: int, queries: int, config: FefetArrayConfig, chip: CimChip) -> SearchCost:
     """`queries` searches among `patterns` stored patterns of `bits` bits each."""
+    parts = fefet_parts(config, chip)
     full_tiles, remainder_rows = divmod(CELLS_PER_PATTERN_BIT * bits, config.rows)
     tile_rows = [config.rows] * full_tiles + ([remainder_rows] if remainder_rows else [])
     column_tiles = math.ceil(patterns / config.columns)
     passes = math.ceil(len(tile_rows) * column_tiles / config.arrays)
     breakdown = {key: 0.0 for key in BREAKDOWN_KEYS}
     for active_rows in tile_rows:
-        for key, energy_J in mac_column_energy(config, active_rows, DEFAULT_BIT_DENSITY).items():
+        for key, energy_J in mac_column_energy(parts, active_rows, DEFAULT_BIT_DENSITY).items():
             breakdown[key] += queries * patterns * energy_J
     distance_bits = bits.bit_length()
     # Per query: add the tiles' partial distances of every pattern, then patterns - 1 compares.
     digital_operations = patterns * (len(tile_rows) - 1) + patterns - 1
-    breakdown["shift_add"] = queries * digital_operations * digital_add_energy_J(config, distance_bits)
+    breakdown["shift_add"] = queries * digital_operations * parts.digital_add_J(distance_bits)
     index_bits = max(1, (patterns - 1).bit_length())
-    breakdown["buffer"] = queries * (bits + index_bits) * buffer_energy_per_bit_J(config)
+    breakdown["buffer"] = queries * (bits + index_bits) * chip.buffer.per_bit_J
     dram_bits = patterns * bits + queries * (bits + index_bits)
-    breakdown["dram"] = dram_bits * config.dram_J_per_bit
-    latency_s = max(queries * passes * config.cycle_s, dram_bits / 8 / config.dram_bandwidth_B_per_s)
+    breakdown["dram"] = dram_bits * chip.dram.per_bit_J
+    latency_s = max(queries * passes * config.cycle_s, dram_bits / 8 / chip.dram_bandwidth_B_per_s)
     return SearchCost(queries, sum(breakdown.values()), latency_s, breakdown)
 
 

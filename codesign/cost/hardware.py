@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 import numpy
 
+from codesign.arch.components.mac import Mac, fused_energy_shares, fused_width
 from codesign.arch.energy import EnergyTable
 from codesign.arch.schema import Architecture, MemoryLevel, MemoryTechnology, SpatialFanout
 from codesign.cost.problem import DIMENSIONS, INDEX, TENSORS
+from codesign.ir import LayerBits
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,9 +54,16 @@ class Hardware:
     axes: tuple[Axis, ...]
     slot_count: int
     mac_J: float
+    """One full-width multiply-accumulate."""
     mac_count: int
     clock_Hz: float
     noc_J_per_word: dict[str, float]
+    operand_bits: int | None = None
+    """The MACs' native widths (cost/precision.py); None where values are never narrowed
+    (the digital periphery of compute-in-memory macros)."""
+    accumulator_bits: int | None = None
+    precision_scalable: bool = False
+    """Narrower operands raise the MACs' products per cycle and lower their energy (mac.py)."""
 
     def chain(self, tensor: str) -> tuple[Level, ...]:
         """The levels that hold `tensor`, outermost first."""
@@ -71,6 +80,22 @@ class Hardware:
         names = [axis.fanout for axis in self.axes if outer_slot < axis.slot < inner_slot]
         return list(dict.fromkeys(names))
 
+    def products_per_cycle(self, bits: LayerBits | None) -> int:
+        """Products one MAC unit does per cycle at `bits` (1 unless it is precision-scalable)."""
+        if not self.precision_scalable or bits is None:
+            return 1
+        return Mac(self.operand_bits, self.accumulator_bits, 0.0).products_per_cycle(bits.weight, bits.input)
+
+    def fused_mac_shares(self, bits: LayerBits | None) -> tuple[float, float] | None:
+        """(one product's multiply, one accumulation) as shares of mac_J on a precision-scalable
+        unit narrower than its full width (mac.py); None where every product costs mac_J."""
+        if not self.precision_scalable or bits is None:
+            return None
+        width = self.operand_bits
+        if fused_width(bits.weight, width) == width and fused_width(bits.input, width) == width:
+            return None
+        return fused_energy_shares(width, self.accumulator_bits, bits.weight, bits.input)
+
 
 def hardware_of(arch: Architecture, energies: EnergyTable) -> Hardware:
     levels, axes, slot = [], [], 0
@@ -84,8 +109,10 @@ def hardware_of(arch: Architecture, energies: EnergyTable) -> Hardware:
                 allowed[[INDEX[str(dimension)] for dimension in axis.unroll]] = True
                 axes.append(Axis(f"{component.name}.{axis.name}", component.name, slot, axis.size, allowed))
                 slot += 1
+    unit = arch.compute  # a dataflow target's MAC unit (compute-in-memory targets build their own)
     return Hardware(arch.name, tuple(levels), tuple(axes), slot, energies.mac_J, arch.mac_count,
-                    arch.clock_frequency_Hz, dict(energies.noc_J_per_word))
+                    arch.clock_frequency_Hz, dict(energies.noc_J_per_word), unit.operand_bits,
+                    unit.accumulator_bits, unit.precision_scalable)
 
 
 def _level(memory: MemoryLevel, slot: int, energies: EnergyTable, clock_Hz: float) -> Level:

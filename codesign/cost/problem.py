@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy
 
-from codesign.ir import DIMENSION_NAMES, LoopNest, Node
+from codesign.ir import DIMENSION_NAMES, LayerBits, LoopNest, Node
 
 DIMENSIONS = DIMENSION_NAMES  # N G K C P Q R S
 INDEX = {name: index for index, name in enumerate(DIMENSIONS)}
@@ -21,13 +21,15 @@ def _mask(*names: str) -> numpy.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class Problem:
-    """Loop bounds (in DIMENSIONS order) plus the convolution window of one layer."""
+    """Loop bounds (in DIMENSIONS order) plus the convolution window and the bits of one layer."""
 
     name: str
     sizes: numpy.ndarray
     strides: tuple[int, int] = (1, 1)
     dilations: tuple[int, int] = (1, 1)
     transposed: bool = False
+    bits: LayerBits | None = None
+    """The widths the layer is costed at (cost/precision.py); None: the target's native ones."""
 
     @property
     def macs(self) -> int:
@@ -35,8 +37,8 @@ class Problem:
 
     @property
     def key(self) -> tuple:
-        """Identical layers share a key, so a network maps each distinct shape once."""
-        return (tuple(int(size) for size in self.sizes), self.strides, self.dilations, self.transposed)
+        """Identical layers share a key, so a network maps each distinct shape and precision once."""
+        return (tuple(int(size) for size in self.sizes), self.strides, self.dilations, self.transposed, self.bits)
 
     def relevant(self, tensor: str) -> numpy.ndarray:
         """Which dimensions index `tensor` (a loop over the others reuses it)."""
@@ -48,11 +50,12 @@ class Problem:
         return _mask("N", "G", "K", "P", "Q", *(window if self.transposed else ()))
 
 
-def problem_of(node: Node) -> Problem:
+def problem_of(node: Node, bits: LayerBits | None = None) -> Problem:
+    """`node`'s loop nest, costed at `bits` (the target resolves them: target/bits.py)."""
     nest: LoopNest = node.loop_nest
     sizes = numpy.array([nest[name] for name in DIMENSIONS], dtype=numpy.int64)
     transposed = bool(getattr(node.attrs, "transposed", False))
-    return Problem(node.name, sizes, nest.strides, nest.dilations, transposed)
+    return Problem(node.name, sizes, nest.strides, nest.dilations, transposed, bits)
 
 
 def extent(problem: Problem, tensor: str, dims: numpy.ndarray) -> numpy.ndarray:

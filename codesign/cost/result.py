@@ -89,6 +89,10 @@ class CompileReport:
     clock_frequency_Hz: float
     layers: tuple[LayerCost, ...]
     mapper: MapperStats
+    area_m2: float = 0.0
+    """The chip's area, all components (the target's area_m2())."""
+    leakage_W: float = 0.0
+    """The chip's static power; its energy is in every layer's 'leakage' entry."""
 
     @property
     def energy_J(self) -> float:

@@ -13,26 +13,34 @@ A deliberately simple, documented model for layer-by-layer execution:
   only those reads can add cycles (none: 0 extra cycles, the producer's cover it).
 Each arithmetic operation (IR `vector_ops`) costs one MAC's energy (one digital add on the
 compute-in-memory periphery). Cycles are whole clock cycles, at least one for a standalone op.
+Values are counted in words at their IR bits: a quantized value of b bits takes b/operand_bits of
+a word (cost/precision.py value_share); float values take one word, the architecture's format.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
+from codesign.cost.precision import value_share
 from codesign.cost.result import LayerCost, whole_cycles
-from codesign.ir import Node, Op
+from codesign.ir import Node, Op, Value
 from codesign.cost.hardware import Hardware
 
 VECTOR_UNIT = "vector"
 OUTPUT_STAGE = "output_stage"
 
 
-def constant_words_read(node: Node) -> float:
-    """Words of constants the op reads: a Gather (embedding lookup) reads only the rows it
-    gathers, not its whole table; other ops read their constant operands once."""
+def constant_words_read(node: Node, operand_bits: int | None = None) -> float:
+    """Words of constants the op reads, at their bits: a Gather (embedding lookup) reads only the
+    rows it gathers, not its whole table; other ops read their constant operands once."""
     if node.op is Op.GATHER and node.params:
-        return float(sum(value.type.elements for value in node.outputs))
-    return float(node.param_count)
+        return value_words(node.outputs, operand_bits)
+    return float(sum(param.type.elements * value_share(param.type, operand_bits) for param in node.params))
+
+
+def value_words(values: Collection[Value], operand_bits: int | None) -> float:
+    """Words the values take, whole, at their bits."""
+    return float(sum(value.type.elements * value_share(value.type, operand_bits) for value in values))
 
 
 def vector_cost(node: Node, hardware: Hardware, fused_into: str | None = None,
@@ -43,8 +51,9 @@ def vector_cost(node: Node, hardware: Hardware, fused_into: str | None = None,
     held = (on_chip if on_chip is not None else {node.inputs[0].name}) if fused_into else ()
     # Words at the architecture's word size: the model's float32 is not the hardware's format.
     streamed = [value for value in node.inputs if value.name not in held]
-    read_words = float(sum(value.type.elements for value in streamed)) + constant_words_read(node)
-    write_words = 0.0 if fused_into else float(sum(value.type.elements for value in node.outputs))
+    operand_bits = hardware.operand_bits
+    read_words = value_words(streamed, operand_bits) + constant_words_read(node, operand_bits)
+    write_words = 0.0 if fused_into else value_words(node.outputs, operand_bits)
     round_trip = 0.0 if staging is dram else staging.write_J + staging.read_J
     breakdown = {dram.name: read_words * dram.read_J + write_words * dram.write_J}
     if staging is not dram:

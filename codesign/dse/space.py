@@ -121,11 +121,6 @@ def _check_against_base(space: Space, space_file: Path) -> None:
             if any(detail['type'] == 'extra_forbidden' for detail in error.errors()):
                 raise SpaceError(f'{where}: the base spec has no field {parameter.path[-1]!r} there '
                                  f'(got {parameter.label})') from None
-    if space.constraints.area_budget_m2 is not None or 'area' in space.objectives:
-        if spec['hierarchy'][-1].get('kind') != 'compute':
-            field = 'constraints.area_budget_m2' if space.constraints.area_budget_m2 is not None else 'objectives'
-            raise SpaceError(f'{shown(space_file)}: {field}: area is not modelled for compute-in-memory '
-                             f'specs yet, so it can neither be a budget nor an objective (base: {space.base})')
 
 
 def _check_workloads(space: Space, space_file: Path) -> None:

@@ -89,7 +89,7 @@ class Constraints(SpecModel):
     """Limits a design must meet; points beyond them are reported as infeasible."""
 
     area_budget_m2: Budget | None = None
-    """Largest allowed chip area (dataflow specs only: compute-in-memory area is not modelled yet)."""
+    """Largest allowed chip area, all components (the target's area_m2: codesign/target)."""
     energy_budget_J: Budget | None = None
     """Largest allowed energy per inference."""
     latency_budget_s: Budget | None = None

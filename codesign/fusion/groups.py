@@ -7,6 +7,7 @@ band plus its reader's (R - 1) x dilation rows in the staging buffer; each layer
 mapping works inside those bands (its on-chip costs are taken from the full-layer
 mapping, an approximation). A group is valid only if that working set fits; otherwise it
 spills, and its cost is the layer-by-layer cost (its intermediates go to DRAM after all).
+Bands and weights are counted in words at the values' IR bits (cost/precision.py).
 
 What fusion changes: an intermediate whose readers are all in the group never goes to
 DRAM (its producer's DRAM writes and its readers' DRAM reads, refetches included, vanish:
@@ -67,6 +68,11 @@ class GroupModel:
             for value in unit.inputs:
                 self.readers.setdefault(value, set()).add(unit.name)
         self.shapes = dict(shapes)
+        self.word_shares: dict[str, float] = {}
+        """Words per element of each activation at its bits (the staging buffer holds it so)."""
+        for unit in self.units.values():
+            for name, share in unit.word_shares.items():
+                self.word_shares[name] = max(share, self.word_shares.get(name, 0.0))
         self._cache: dict[tuple[str, ...], GroupCost] = {}
 
     def cost(self, names: tuple[str, ...]) -> GroupCost:
@@ -98,8 +104,12 @@ class GroupModel:
     def _alone(self, names: tuple[str, ...], fits: bool = True) -> GroupCost:
         units = [self.units[name] for name in names]
         dram_words = sum(t.reads + t.writes for unit in units for t in unit.dram.values())
-        return GroupCost(names, sum(u.energy_J for u in units), sum(u.cycles for u in units), dram_words,
+        cycles = sum(u.cycles for u in units)
+        return GroupCost(names, sum(u.energy_J for u in units) + self._static_J(cycles), cycles, dram_words,
                          1, False, fits, 0.0)
+
+    def _static_J(self, cycles: float) -> float:
+        return self.platform.leakage_W * cycles / self.platform.clock_Hz
 
     def _tile_choices(self, names, internal) -> list[int]:
         if not all(self.units[name].row_tileable for name in names):
@@ -120,15 +130,16 @@ class GroupModel:
             unit = self.units[name]
             unit_energy, unit_cycles, unit_words = self._unit(unit, members, refetched_share * unit.weight_words)
             energy, cycles, dram_words = energy + unit_energy, cycles + unit_cycles, dram_words + unit_words
-        return GroupCost(names, energy, cycles, dram_words, tiles, resident, True, working_set)
+        return GroupCost(names, energy + self._static_J(cycles), cycles, dram_words, tiles, resident, True,
+                         working_set)
 
     def _band_words(self, value: str, members: set[str], tiles: int) -> float:
-        shape = self.shapes[value]
+        shape, share = self.shapes[value], self.word_shares.get(value, 1.0)
         if len(shape) != 4:
-            return float(math.prod(shape))
+            return float(math.prod(shape)) * share
         batch, channels, rows, columns = shape
         window = max((self.units[reader].window_rows for reader in self.readers.get(value, set()) & members), default=0)
-        return float(batch * channels * columns * min(rows, -(-rows // tiles) + window))
+        return float(batch * channels * columns * min(rows, -(-rows // tiles) + window)) * share
 
     def _unit(self, unit: Unit, members: set[str], refetched_weights: float) -> tuple[float, float, float]:
         dram = self.platform.dram

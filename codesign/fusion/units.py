@@ -3,7 +3,8 @@
 Each unit carries its layer-by-layer cost split the way fusion needs it: DRAM words per
 activation value it reads or writes (and for its weights), and the cycles its compute,
 its staging buffer and its other levels need. Fusion only changes where activations
-live, so everything else carries over from the best per-layer mapping.
+live, so everything else carries over from the best per-layer mapping. Words are counted at
+the values' IR bits (cost/precision.py), as the per-layer costs count them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import numpy
 
 from codesign.compiler import CompiledLayer, LayerByLayer
 from codesign.cost.dataflow import capacity_use, inner_products
-from codesign.cost.vector import constant_words_read
+from codesign.cost.precision import value_share
+from codesign.cost.result import LEAKAGE
+from codesign.cost.vector import constant_words_read, value_words
 from codesign.ir import ConvAttrs, Graph, Node
 from codesign.cost.hardware import Hardware, Level
 from codesign.cost.problem import TENSORS
@@ -53,6 +56,8 @@ class Unit:
     """Input rows beyond its output band it needs ((R - 1) x dilation): the line buffer."""
     row_tileable: bool
     """Can run on row bands of its output (4-D activations in and out)."""
+    word_shares: Mapping[str, float]
+    """Words per element of each activation value it reads or writes, at its bits."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,6 +70,8 @@ class Platform:
     weight_capacity_words: float
     """Weights that can stay on chip across tiles: the outermost on-chip weight level, all copies."""
     clock_Hz: float
+    leakage_W: float = 0.0
+    """The chip's static power: a group pays it over its own cycles (units carry dynamic energy only)."""
 
 
 def platform_of(hardware: Hardware) -> Platform:
@@ -78,7 +85,7 @@ def platform_of(hardware: Hardware) -> Platform:
 
 
 def build_units(graph: Graph, compiled: LayerByLayer) -> tuple[tuple[Unit, ...], Platform]:
-    platform = platform_of(compiled.hardware)
+    platform = replace(platform_of(compiled.hardware), leakage_W=compiled.target.leakage_W())
     epilogues: dict[str, list[CompiledLayer]] = {}
     for layer in compiled.layers:
         if layer.epilogue_of is not None:
@@ -113,7 +120,11 @@ def _resolve(unit: Unit, aliases: dict[str, str]) -> Unit:
         previous = dram.get(key, Traffic())
         dram[key] = Traffic(previous.reads + traffic.reads, previous.writes + traffic.writes)
     inputs = tuple(dict.fromkeys(aliases.get(name, name) for name in unit.inputs))
-    return replace(unit, dram=dram, inputs=inputs)
+    shares: dict[str, float] = {}
+    for name, share in unit.word_shares.items():  # a view and its source may differ: the wider counts
+        key = aliases.get(name, name)
+        shares[key] = max(share, shares.get(key, 0.0))
+    return replace(unit, dram=dram, inputs=inputs, word_shares=shares)
 
 
 def _unit(layer: CompiledLayer, epilogues: list[CompiledLayer], hardware: Hardware, platform: Platform) -> Unit:
@@ -122,22 +133,25 @@ def _unit(layer: CompiledLayer, epilogues: list[CompiledLayer], hardware: Hardwa
     if layer.mapping is not None:
         _add_mapped_traffic(dram, layer)
     else:
-        _add_streamed_traffic(dram, layer)
+        _add_streamed_traffic(dram, layer, hardware.operand_bits)
     for epilogue in epilogues:
-        _add_streamed_traffic(dram, epilogue)
+        _add_streamed_traffic(dram, epilogue, hardware.operand_bits)
     output = (epilogues[-1] if epilogues else layer).node.outputs[0]
     if output.name != layer.node.outputs[0].name:  # the host writes the epilogue's result in its place
         dram[output.name] = dram.pop(layer.node.outputs[0].name, Traffic())
     inputs = tuple(dict.fromkeys(name for name in dram if name != WEIGHTS and name not in own_values))
     cycles = _cycles(layer, hardware, platform)
+    operand_bits = hardware.operand_bits
+    shares = {value.name: value_share(value.type, operand_bits)
+              for member in (layer, *epilogues) for value in (*member.node.inputs, *member.node.outputs)}
     return Unit(
         name=layer.node.name, nodes=(layer.node.name, *(e.node.name for e in epilogues)), inputs=inputs,
         output=output.name, output_shape=output.type.shape,
-        energy_J=layer.cost.energy_J + sum(e.cost.energy_J for e in epilogues),
+        energy_J=sum(_dynamic_J(member.cost) for member in (layer, *epilogues)),
         cycles=layer.cost.cycles + sum(e.cost.cycles for e in epilogues), dram=dram,
-        weight_words=constant_words_read(layer.node), compute_cycles=cycles[0], staging_cycles=cycles[1],
-        other_cycles=cycles[2], staging_use_words=_staging_use(layer, platform),
-        window_rows=_window_rows(layer.node), row_tileable=_row_tileable(layer.node),
+        weight_words=constant_words_read(layer.node, operand_bits), compute_cycles=cycles[0],
+        staging_cycles=cycles[1], other_cycles=cycles[2], staging_use_words=_staging_use(layer, platform),
+        window_rows=_window_rows(layer.node), row_tileable=_row_tileable(layer.node), word_shares=shares,
     )
 
 
@@ -160,7 +174,7 @@ def _operand_values(node: Node) -> dict[str, str]:
     return {"input": names[0], "weight": names[1]}
 
 
-def _add_streamed_traffic(dram: dict[str, Traffic], layer: CompiledLayer) -> None:
+def _add_streamed_traffic(dram: dict[str, Traffic], layer: CompiledLayer, operand_bits: int | None) -> None:
     """The DRAM words cost/vector.py charges: inputs read once (an epilogue's only those its
     output stage does not hold), output written once (an epilogue's by its host)."""
     node, fused = layer.node, layer.epilogue_of is not None
@@ -168,17 +182,17 @@ def _add_streamed_traffic(dram: dict[str, Traffic], layer: CompiledLayer) -> Non
         if value.name in layer.on_chip:
             continue
         previous = dram.get(value.name, Traffic())
-        dram[value.name] = Traffic(previous.reads + value.type.elements, previous.writes)
+        dram[value.name] = Traffic(previous.reads + value_words([value], operand_bits), previous.writes)
     if node.param_count:
-        dram[WEIGHTS] = Traffic(dram.get(WEIGHTS, Traffic()).reads + constant_words_read(node))
+        dram[WEIGHTS] = Traffic(dram.get(WEIGHTS, Traffic()).reads + constant_words_read(node, operand_bits))
     if not fused:
-        dram[node.outputs[0].name] = Traffic(0.0, float(node.outputs[0].type.elements))
+        dram[node.outputs[0].name] = Traffic(0.0, value_words(node.outputs[:1], operand_bits))
 
 
 def _cycles(layer: CompiledLayer, hardware: Hardware, platform: Platform) -> tuple[float, float, float]:
     """(compute, staging-buffer, other-level) cycles of the layer-by-layer execution."""
     if layer.mapping is None:
-        words = sum(value.type.elements for value in layer.node.inputs) + layer.node.outputs[0].type.elements
+        words = value_words((*layer.node.inputs, layer.node.outputs[0]), hardware.operand_bits)
         arithmetic = 0.0 if layer.epilogue_of else layer.node.vector_ops / hardware.mac_count
         return arithmetic, words / platform.staging.words_per_cycle, 0.0
     evaluation = layer.mapping.evaluation
@@ -208,3 +222,8 @@ def _row_tileable(node: Node) -> bool:
     values = [*node.inputs, *node.outputs]
     return bool(values) and all(len(value.type.shape) == 4 for value in values) and \
         not node.op.value.startswith("Global")
+
+
+def _dynamic_J(cost) -> float:
+    """A layer's energy without its static share: fusion changes how long a layer runs."""
+    return cost.energy_J - cost.energy_breakdown_J.get(LEAKAGE, 0.0)

@@ -25,7 +25,7 @@ from codesign.fusion.schedule import Schedule, greedy, layer_by_layer
 from codesign.fusion.units import build_units, value_shapes
 from codesign.ir import FusionGroup, Graph, Node
 from codesign.mapping.search import check_objective
-from codesign.passes.pipeline import PassResult
+from codesign.passes.pipeline import PassResult, register_pass
 from codesign.target import MapperSettings, target_for
 from codesign.search.ga import GaResult, GaSettings
 
@@ -45,6 +45,7 @@ class FusionDetails:
     settings: GaSettings
 
 
+@register_pass
 @dataclass(frozen=True)
 class FuseLayers:
     name: ClassVar[str] = "fuse-layers"
@@ -92,7 +93,9 @@ class FuseLayers:
             search, pareto, chosen = found.result, found.pareto, found.best
         details = FusionDetails(self.mode, self.objective, baseline, heuristic, chosen, search, pareto,
                                 time.perf_counter() - start, settings)
-        return PassResult(annotate(graph, model, chosen), details)
+        summary = {"mode": self.mode, "objective": self.objective, "groups": len(chosen.groups),
+                   "seconds": details.seconds}
+        return PassResult(annotate(graph, model, chosen), details, summary)
 
 
 def annotate(graph: Graph, model: GroupModel, schedule: Schedule) -> Graph:

@@ -2,14 +2,18 @@
 
 A pipeline is a comma-separated list of pass names, each optionally followed by
 `{key=value,...}` options that set the pass dataclass' fields (ints, floats, booleans,
-strings), e.g. `fuse-layers{population=64,generations=100,seed=0}`.
+strings; an option that names a file is a string, e.g. a per-layer map), e.g.
+`set-precision{weights=4,activations=8},fuse-layers{population=64,generations=100,seed=0}`.
+A pass is a frozen dataclass with a `name` and `run(graph, arch, progress, mapper)`, declared
+with `@register_pass`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any, Protocol, get_type_hints
 
 from codesign.arch.schema import Architecture
@@ -22,7 +26,9 @@ from codesign.target import MapperSettings
 class PassResult:
     graph: Graph
     details: Any = None
-    """What the pass wants reported (e.g. the fusion search's history); a frozen value."""
+    """What the pass hands on (e.g. the fusion search's history); a frozen value."""
+    summary: dict[str, Any] = field(default_factory=dict)
+    """What the report shows of the pass, JSON-able: `passes.<name>` in the compile JSON."""
 
 
 class Pass(Protocol):
@@ -32,11 +38,23 @@ class Pass(Protocol):
             mapper: MapperSettings | None = None) -> PassResult: ...
 
 
-def available_passes() -> dict[str, type]:
-    """Pass name -> pass class (imported on demand: passes pull in the cost models)."""
-    from codesign.passes.fuse_layers import FuseLayers
+_PASSES: dict[str, type] = {}
+_BUILT_IN_MODULES = ("codesign.passes.set_precision", "codesign.passes.fuse_layers")
 
-    return {cls.name: cls for cls in (FuseLayers,)}
+
+def register_pass(pass_class: type) -> type:
+    """Class decorator: a pass module declares its pass with `@register_pass`; the pipeline
+    then knows it by its `name`."""
+    _PASSES[pass_class.name] = pass_class
+    return pass_class
+
+
+def available_passes() -> dict[str, type]:
+    """Pass name -> pass class (the built-in modules are imported on demand: they pull in the
+    cost models)."""
+    for module in _BUILT_IN_MODULES:
+        import_module(module)
+    return dict(_PASSES)
 
 
 def parse_pipeline(text: str) -> list[Pass]:

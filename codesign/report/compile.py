@@ -36,6 +36,8 @@ def compile_json(report: CompileReport) -> dict:
             "dram_bytes": float(report.dram_bytes),
             "utilization": total_utilization(report.layers),
             "energy_breakdown_J": summed_breakdown(layer.energy_breakdown_J for layer in report.layers),
+            "area_m2": float(report.area_m2),
+            "leakage_W": float(report.leakage_W),
         },
     }
 
@@ -53,6 +55,7 @@ def layer_json(layer: LayerCost) -> dict:
         "energy_breakdown_J": plain(layer.energy_breakdown_J),
         "energy_by_tensor_J": plain(layer.energy_by_tensor_J),
         "mapping": plain(layer.mapping),
+        "bits": plain(layer.bits),
     }
 
 
@@ -100,23 +103,30 @@ def compile_table(report: CompileReport) -> Table:
         title=f"{report.model} on {report.arch} (objective: {report.objective})", title_justify="left",
         caption=f"EDP {engineering(report.edp_Js, 'J·s')}; {searched}", caption_justify="left",
     )
-    for column in ("layer", "op", "MACs", "energy", "latency", "util", "DRAM", "top energy"):
+    for column in ("layer", "op", "bits w/i/o", "MACs", "energy", "latency", "util", "DRAM", "top energy"):
         table.add_column(column, justify="left" if column in ("layer", "op", "top energy") else "right")
     for layer in report.layers:
         table.add_row(
-            layer.name, layer.op, human(layer.macs), human_energy(layer.energy_J),
+            layer.name, layer.op, layer_bits_text(layer), human(layer.macs), human_energy(layer.energy_J),
             human_time(layer.latency_s), percent(layer.utilization), human_bytes(layer.dram_bytes),
             top_consumer(layer.energy_breakdown_J),
         )
     table.add_section()
     table.add_row(
-        "total", f"{len(report.layers)} layers", human(report.macs), human_energy(report.energy_J),
+        "total", f"{len(report.layers)} layers", "", human(report.macs), human_energy(report.energy_J),
         human_time(report.latency_s), percent(total_utilization(report.layers)),
         human_bytes(report.dram_bytes),
         top_consumer(summed_breakdown(layer.energy_breakdown_J for layer in report.layers)),
         style="bold",
     )
     return table
+
+
+def layer_bits_text(layer: LayerCost) -> str:
+    """'4/8/8': a compute layer's weight, input and output bits as costed; '' for other ops."""
+    if not layer.bits:
+        return ""
+    return "/".join(str(layer.bits[role]) for role in ("weight", "input", "output"))
 
 
 def top_consumer(breakdown: Mapping[str, float]) -> str:

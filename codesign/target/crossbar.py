@@ -3,7 +3,9 @@ bit-sliced weights, bit-serial inputs, survey-fitted ADCs (codesign/cost/crossba
 
 A layer is costed at its bits from the IR: weight slices = ceil(weight bits / cell bits),
 input cycles = input bits / bits per cycle, the ADC resolution its reads need (fewer
-active or non-zero rows need fewer bits, up to the spec's adc_bits).
+active or non-zero rows, or narrower weights than a cell holds, need fewer bits, up to the
+spec's adc_bits), the shift-and-add as wide as its partial sums, and the buffer, NoC and
+DRAM moving its weights, inputs and outputs at their widths.
 """
 
 from __future__ import annotations
@@ -16,15 +18,13 @@ from codesign.arch.schema import Architecture
 from codesign.cost import crossbar
 from codesign.cost.attribution import attributed
 from codesign.cost.epilogues import Epilogue
-from codesign.cost.in_memory import calibrated, nonzero_rows_per_read, periphery, weights_absent
+from codesign.cost.in_memory import calibrated, cim_chip, nonzero_rows_per_read, periphery, weights_absent
 from codesign.cost.result import LayerCost
 from codesign.cost.vector import vector_cost
 from codesign.ir import LayerBits, Node
 from codesign.target.bits import supported_bits
 from codesign.target.contract import ActionEnergy, Capabilities, MappedLayer, MapperSettings
 from codesign.target.registry import register
-
-BUILT_IN = "built-in: codesign/cost/crossbar.py"
 
 
 @register
@@ -34,8 +34,11 @@ class CrossbarTarget:
     def __init__(self, arch: Architecture, mapper: MapperSettings) -> None:
         self.arch, self.mapper = arch, mapper
         self.macro: CrossbarConfig = arch.compute
-        self.energies = crossbar.crossbar_energies(self.macro)
-        self.hardware = periphery(arch, self.macro.input_bits, self.macro.dram_energy_per_bit_J, self.macro.tiles)
+        self.chip = cim_chip(arch)
+        self.parts = crossbar.crossbar_parts(self.macro, self.chip)
+        self.energies = crossbar.crossbar_energies(self.macro, self.chip)
+        self._layer_energies = {(self.macro.weight_bits, self.macro.input_bits): self.energies}
+        self.hardware = periphery(arch, self.chip, self.macro.input_bits, self.macro.tiles)
         self.mappings_evaluated = 0
         self.capabilities = Capabilities(
             native_bits=LayerBits(self.macro.weight_bits, self.macro.input_bits, self.macro.input_bits),
@@ -45,18 +48,30 @@ class CrossbarTarget:
     def bits(self, node: Node) -> LayerBits:
         return supported_bits(node, self.capabilities.native_bits, self.arch.name)
 
+    def layer_config(self, bits: LayerBits) -> CrossbarConfig:
+        """The macro as a layer of `bits` uses it (a weight narrower than a cell uses its lowest levels)."""
+        return self.macro.model_copy(update={
+            "weight_bits": bits.weight, "input_bits": bits.input, "cell_bits": min(self.macro.cell_bits, bits.weight),
+            "input_bits_per_cycle": min(self.macro.input_bits_per_cycle, bits.input)})
+
     def map_layer(self, node: Node) -> MappedLayer:
         bits = self.bits(node)
-        layer_config = self.macro.model_copy(update={
-            "weight_bits": bits.weight, "input_bits": bits.input,
-            "input_bits_per_cycle": min(self.macro.input_bits_per_cycle, bits.input)})
+        config = self.layer_config(bits)
         nonzero = nonzero_rows_per_read(node, self.macro.rows_per_read)
-        result = crossbar.evaluate_layer(node.loop_nest, layer_config, self.energies, nonzero)
+        result = crossbar.evaluate_layer(node.loop_nest, config, self._energies(config), nonzero,
+                                         output_bits=bits.output)
         cost = crossbar.to_layer_cost(node.name, node.op.value, node.macs, result, self.arch.clock_frequency_Hz)
         if weights_absent(node):
             cost = replace(cost, mapping={**cost.mapping, "adc_bits_basis": "dense: the weights are absent"})
         cost = attributed(calibrated(cost, self.macro.calibration, result.adc_bits), result.tensor_shares)
         return MappedLayer(replace(cost, bits=bits.as_dict()))
+
+    def _energies(self, config: CrossbarConfig) -> crossbar.CrossbarEnergies:
+        """Per-action energies at a layer's bits (the shift-and-add is as wide as its partial sums)."""
+        key = (config.weight_bits, config.input_bits)
+        if key not in self._layer_energies:
+            self._layer_energies[key] = crossbar.crossbar_energies(config, self.chip)
+        return self._layer_energies[key]
 
     def cost_op(self, node: Node, epilogue: Epilogue | None = None) -> LayerCost:
         if epilogue is None:
@@ -64,33 +79,36 @@ class CrossbarTarget:
         return vector_cost(node, self.hardware, epilogue.host, epilogue.on_chip)
 
     def area_m2(self) -> dict[str, float]:
-        return {}
+        return self.parts.area_m2()
 
     def leakage_W(self) -> float:
-        return 0.0
+        return self.parts.leakage_W()
 
     def action_energies(self) -> tuple[ActionEnergy, ...]:
-        energies, macro = self.energies, self.macro
+        energies, macro, chip = self.energies, self.macro, self.chip
         rows = [ActionEnergy("array", "cell read", energies.cell_read_J, "cell on a driven row", "spec"),
                 ActionEnergy("dac", "row drive", energies.row_drive_J, "row per read", "spec")]
         rows += [ActionEnergy("adc", "conversion", energy, f"{bits}-bit conversion",
                               f"built-in: {macro.adc_model} ADC model, {macro.adc_sample_rate_Hz / 1e9:g} GS/s")
                  for bits, energy in enumerate(energies.adc_conversion_J) if bits]
-        rows += [ActionEnergy("shift_add", "add", energies.shift_add_J, "conversion", BUILT_IN),
-                 ActionEnergy("buffer", "access", energies.buffer_per_bit_J, "bit", BUILT_IN),
-                 ActionEnergy("noc", "transfer", energies.noc_per_bit_J, "bit", BUILT_IN),
-                 ActionEnergy("dram", "access", energies.dram_per_bit_J, "bit", "spec")]
+        rows += [ActionEnergy("shift_add", "add", energies.shift_add_J,
+                              f"{self.parts.shift_add.bits}-bit partial sum", "built-in: Horowitz 2014 add"),
+                 ActionEnergy("buffer", "access", energies.buffer_per_bit_J, "bit", chip.buffer.source),
+                 ActionEnergy("noc", "transfer", energies.noc_per_bit_J, "bit", "built-in: wires (Keckler 2011)"),
+                 ActionEnergy("dram", "access", energies.dram_per_bit_J, "bit", chip.dram.source)]
         return tuple(rows)
 
     def summary(self) -> str:
         macro = self.macro
-        return (f'{macro.crossbars} crossbars of {macro.crossbar_rows}x{macro.crossbar_columns} {macro.cell_bits}-bit '
-                f'cells, {macro.adc_bits}-bit ADCs')
+        return (f'{macro.arrays} crossbars of {macro.rows}x{macro.columns} {macro.cell_bits}-bit '
+                f'cells, {macro.adcs} {macro.adc_bits}-bit ADCs')
 
     def notes(self) -> tuple[str, ...]:
-        if self.macro.calibration is None:
-            return ()
-        return (f"energy terms scaled by a SPICE calibration: {self.macro.calibration.source}",)
+        lines = [f"{self.chip.buffer.spec.name} is one tile's buffer: {self.macro.tiles} of them on the chip "
+                 "(area and leakage count them all)"]
+        if self.macro.calibration is not None:
+            lines.append(f"energy terms scaled by a SPICE calibration: {self.macro.calibration.source}")
+        return tuple(lines)
 
     def dot_product(self, node: Node) -> AnalogMacro:
         bits = self.bits(node)

@@ -1,14 +1,17 @@
 """Dataflow targets (Eyeriss-like, Simba-like; kind `compute`): a mapping search per layer shape.
 
 Per-action energies come from the component models (codesign/arch/energy.py); each distinct
-layer shape is mapped once (codesign/mapping) and costed by codesign/cost/dataflow.py. Best
-mappings are remembered across compiles: a pass that compiles first (fusion) and the compile
-after it ask for the same layers on the same hardware.
+layer shape and precision is mapped once (codesign/mapping) and costed by
+codesign/cost/dataflow.py at the bits the IR gives the layer (cost/precision.py; a
+precision-scalable MAC also gains products per cycle: arch/components/mac.py). Best mappings
+are remembered across compiles: a pass that compiles first (fusion) and the compile after it ask
+for the same layers on the same hardware.
 """
 
 from __future__ import annotations
 
 from codesign.accuracy.quantize import DigitalDot
+from codesign.arch.components.mac import BRICK_BITS
 from codesign.arch.energy import energy_table
 from codesign.arch.schema import Architecture, MemoryLevel, SpatialFanout
 from codesign.cost.epilogues import Epilogue
@@ -23,6 +26,7 @@ from codesign.target.bits import supported_bits
 from codesign.target.contract import ActionEnergy, Capabilities, MappedLayer, MapperSettings
 from codesign.target.registry import register
 
+FUSED_SOURCE = "built-in: the MAC above x its BitBricks used (Bit Fusion, Sharma 2018)"
 _MAPPINGS: dict[tuple, BestMapping] = {}
 _MAPPINGS_KEPT = 4096
 
@@ -46,14 +50,15 @@ class DataflowTarget:
         unit = arch.compute
         self.capabilities = Capabilities(
             native_bits=LayerBits(unit.operand_bits, unit.operand_bits, unit.operand_bits, unit.accumulator_bits),
-            precision_scalable=False, fused_schedules=True, associative_search=False, placement="mapping search")
+            precision_scalable=unit.precision_scalable, fused_schedules=True, associative_search=False,
+            placement="mapping search")
 
     def bits(self, node: Node) -> LayerBits:
         return supported_bits(node, self.capabilities.native_bits, self.arch.name)
 
     def map_layer(self, node: Node) -> MappedLayer:
         bits = self.bits(node)
-        problem = problem_of(node)
+        problem = problem_of(node, bits)
         key = (self._arch_key, self.mapper.objective, self.mapper.seed, problem.key)
         if key not in _MAPPINGS:
             try:
@@ -68,7 +73,7 @@ class DataflowTarget:
         return MappedLayer(layer_cost(node, best, bits), best)
 
     def cost_op(self, node: Node, epilogue: Epilogue | None = None) -> LayerCost:
-        if epilogue is None:
+        if epilogue is None:  # values at their IR bits (cost/precision.py value_share)
             return vector_cost(node, self.hardware)
         return vector_cost(node, self.hardware, epilogue.host, epilogue.on_chip)
 
@@ -94,11 +99,25 @@ class DataflowTarget:
         unit = self.arch.compute
         rows.append(ActionEnergy(unit.name, "MAC", self.energies.mac_J,
                                  f"{unit.operand_bits}-bit operands", self.energies.mac_source))
+        return tuple(rows) + self._fused_products()
+
+    def _fused_products(self) -> tuple[ActionEnergy, ...]:
+        """A precision-scalable unit's narrower products, halving both operands down to 2 bits:
+        the multiply, plus its share of the one accumulation per cycle."""
+        rows, width = [], self.arch.compute.operand_bits // 2
+        while self.capabilities.precision_scalable and width >= BRICK_BITS:
+            bits = LayerBits(width, width, width)
+            per_cycle = self.hardware.products_per_cycle(bits)
+            multiply, accumulate = self.hardware.fused_mac_shares(bits)
+            rows.append(ActionEnergy(self.arch.compute.name, "product", self.energies.mac_J * (
+                multiply + accumulate / per_cycle), f"{width}-bit operands, {per_cycle} per cycle", FUSED_SOURCE))
+            width //= 2
         return tuple(rows)
 
     def summary(self) -> str:
         arch = self.arch
-        return f'{arch.mac_count} MACs, peak {arch.peak_macs_per_second / 1e9:.4g} GMAC/s'
+        scalable = ' at full width, more at fewer bits' if self.capabilities.precision_scalable else ''
+        return f'{arch.mac_count} MACs, peak {arch.peak_macs_per_second / 1e9:.4g} GMAC/s{scalable}'
 
     def notes(self) -> tuple[str, ...]:
         return ()
@@ -124,9 +143,10 @@ def layer_cost(node: Node, best: BestMapping, bits: LayerBits) -> LayerCost:
     }
     by_tensor["compute"] = float(evaluation.mac_J[0])
     cycles = whole_cycles(float(evaluation.cycles[0]))  # the model's bandwidth-bound cycles can be fractional
+    peak_per_cycle = hardware.mac_count * hardware.products_per_cycle(bits)  # a scalable MAC does more at fewer bits
     return LayerCost(
         name=node.name, op=node.op.value, macs=node.macs, energy_J=float(evaluation.energy_J[0]),
         latency_s=cycles / hardware.clock_Hz, cycles=cycles,
-        utilization=node.macs / (cycles * hardware.mac_count), dram_bytes=float(evaluation.dram_bytes[0]),
+        utilization=node.macs / (cycles * peak_per_cycle), dram_bytes=float(evaluation.dram_bytes[0]),
         energy_breakdown_J=breakdown, energy_by_tensor_J=by_tensor, mapping=best.describe(), bits=bits.as_dict(),
     )

@@ -1,19 +1,24 @@
 """1FeFET-1C charge-domain compute-in-memory macros (kind `fefet_array`): im2col placement,
 charge sharing on each column, a column ADC (codesign/cost/fefet.py); also parallel
-associative search (codesign/cost/fefet_search.py)."""
+associative search (codesign/cost/fefet_search.py).
+
+A layer is costed at its bits from the IR (the spec's weight_bits and input_bits are the widest
+it supports): weight slices = ceil(weight bits / cell bits), one cycle per input bit, the
+shift-and-add as wide as its partial sums, the buffer and DRAM moving each tensor at its width.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from codesign.accuracy.analog import FEFET_INPUT_BITS, FEFET_WEIGHT_BITS, AnalogMacro, fefet_macro
+from codesign.accuracy.analog import AnalogMacro, fefet_macro
 from codesign.arch.cim import FefetArrayConfig
 from codesign.arch.schema import Architecture
 from codesign.cost import fefet
 from codesign.cost.attribution import attributed
 from codesign.cost.epilogues import Epilogue
 from codesign.cost.fefet_search import SearchCost, evaluate_search
-from codesign.cost.in_memory import calibrated, periphery
+from codesign.cost.in_memory import calibrated, cim_chip, periphery
 from codesign.cost.result import LayerCost, clocked
 from codesign.cost.vector import vector_cost
 from codesign.ir import LayerBits, Node
@@ -31,21 +36,29 @@ class FefetTarget:
     def __init__(self, arch: Architecture, mapper: MapperSettings) -> None:
         self.arch, self.mapper = arch, mapper
         self.macro: FefetArrayConfig = arch.compute
-        self.hardware = periphery(arch, FEFET_INPUT_BITS, self.macro.dram_J_per_bit, self.macro.arrays)
+        self.chip = cim_chip(arch)
+        self.parts = fefet.fefet_parts(self.macro, self.chip)
+        self.hardware = periphery(arch, self.chip, self.macro.input_bits, self.macro.arrays)
         self.mappings_evaluated = 0
         self.capabilities = Capabilities(
-            native_bits=LayerBits(FEFET_WEIGHT_BITS, FEFET_INPUT_BITS, FEFET_INPUT_BITS),
+            native_bits=LayerBits(self.macro.weight_bits, self.macro.input_bits, self.macro.input_bits),
             precision_scalable=True, fused_schedules=False, associative_search=True,
             placement="im2col onto the compute-in-memory macro")
 
     def bits(self, node: Node) -> LayerBits:
         return supported_bits(node, self.capabilities.native_bits, self.arch.name)
 
+    def layer_config(self, bits: LayerBits) -> FefetArrayConfig:
+        """The macro as a layer of `bits` uses it (a weight narrower than a cell uses its lowest levels)."""
+        return self.macro.model_copy(update={"weight_bits": bits.weight, "input_bits": bits.input,
+                                             "cell_bits": min(self.macro.cell_bits, bits.weight)})
+
     def map_layer(self, node: Node) -> MappedLayer:
         bits = self.bits(node)
-        cost = fefet.evaluate_layer(node.loop_nest, self.macro, bits.weight, bits.input,
+        config = self.layer_config(bits)
+        cost = fefet.evaluate_layer(node.loop_nest, config, self.chip, output_bits=bits.output,
                                     name=node.name, op=node.op.value)
-        shares = fefet.tensor_shares(node.loop_nest, self.macro, bits.weight, bits.input)
+        shares = fefet.tensor_shares(node.loop_nest, config, bits.output)
         cost = calibrated(clocked(cost, self.arch.clock_frequency_Hz), self.macro.calibration, self.macro.adc_bits)
         return MappedLayer(replace(attributed(cost, shares), bits=bits.as_dict()))
 
@@ -56,22 +69,22 @@ class FefetTarget:
 
     def search_cost(self, patterns: int, bits: int, queries: int) -> SearchCost:
         """`queries` nearest-pattern searches among `patterns` stored patterns of `bits` bits."""
-        return calibrated(evaluate_search(patterns, bits, queries, self.macro), self.macro.calibration,
+        return calibrated(evaluate_search(patterns, bits, queries, self.macro, self.chip), self.macro.calibration,
                           self.macro.adc_bits)
 
     def area_m2(self) -> dict[str, float]:
-        return {}
+        return self.parts.area_m2()
 
     def leakage_W(self) -> float:
-        return 0.0
+        return self.parts.leakage_W()
 
     def action_energies(self) -> tuple[ActionEnergy, ...]:
-        macro = self.macro
-        column = fefet.mac_column_energy(macro, macro.rows)
+        macro, chip = self.macro, self.chip
+        column = fefet.mac_column_energy(self.parts, macro.rows)
         per = f"column of {macro.rows} rows, one input-bit cycle (bit density 0.5)"
         rows = [ActionEnergy("column", key, energy, per, BUILT_IN) for key, energy in column.items()]
-        rows.append(ActionEnergy("buffer", "access", fefet.buffer_energy_per_bit_J(macro), "bit", BUILT_IN))
-        rows.append(ActionEnergy("dram", "access", macro.dram_J_per_bit, "bit", "spec"))
+        rows.append(ActionEnergy("buffer", "access", chip.buffer.per_bit_J, "bit", chip.buffer.source))
+        rows.append(ActionEnergy("dram", "access", chip.dram.per_bit_J, "bit", chip.dram.source))
         return tuple(rows)
 
     def summary(self) -> str:

@@ -16,6 +16,8 @@ from codesign.cosim.crossbar_column import (
     compare_with_analytical,
     simulate_column_reads,
 )
+from codesign.cost.crossbar import crossbar_energies
+from codesign.cost.in_memory import cim_chip
 from codesign.errors import CodesignError
 
 HEIGHTS = (8, 16)
@@ -86,7 +88,7 @@ def test_energy_per_read_grows_with_active_rows(measured, rows):
 def test_settles_well_within_the_read_and_ratios_to_the_analytical_model_are_finite(measured, config):
     read, result = measured[16][0][-1]  # all 16 rows driven
     assert 0 < result.settling_s < config.array_read_time_s / 10
-    ratios = compare_with_analytical(config, read, result)
+    ratios = compare_with_analytical(crossbar_energies(config, cim_chip(load_arch("crossbar"))), read, result)
     assert set(ratios) == {"cell_read", "row_drive", "adc_conversion", "adc_with_amplifier"}
     assert all(0 < ratio < float("inf") for ratio in ratios.values())
 

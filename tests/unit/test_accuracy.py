@@ -1,6 +1,5 @@
 """Accuracy at an architecture's precision: the trained digits CNN on its real test split."""
 
-import inspect
 from dataclasses import replace
 
 import numpy
@@ -10,9 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codesign.accuracy import accuracy_at, labelled_test_set, predict, run_graph
-from codesign.accuracy.analog import FEFET_INPUT_BITS, FEFET_WEIGHT_BITS, AnalogMacro, analog_dot, fefet_macro
+from codesign.accuracy.analog import AnalogMacro, analog_dot, fefet_macro
 from codesign.arch import load_arch
-from codesign.cost import fefet
 from codesign.errors import CodesignError
 from codesign.frontend import load_model
 from codesign.ir import Graph, Node, Op, TensorType, Value
@@ -96,14 +94,19 @@ def test_fefet_accuracy_rises_to_the_ideal_with_the_adc_bits(graph, data):
 
 
 def test_fefet_adc_resolving_every_column_sum_is_exact():
-    macro = fefet_macro(with_compute(load_arch("fefet_1f1c"), adc_bits=9).compute)  # 511 levels >= 384
+    macro = fefet_macro(with_compute(load_arch("fefet_1f1c"), adc_bits=9).compute, 8, 8)  # 511 levels >= 384
     assert len(macro.conversion_errors) == macro.adc_full_scale + 1 and not macro.conversion_errors.any()
     assert macro.exact_up_to == float("inf")
 
 
-def test_fefet_operand_bits_are_those_the_cost_model_uses():
-    defaults = inspect.signature(fefet.evaluate_layer).parameters
-    assert (defaults["weight_bits"].default, defaults["input_bits"].default) == (FEFET_WEIGHT_BITS, FEFET_INPUT_BITS)
+def test_fefet_operand_bits_are_the_specs_for_cost_and_accuracy(graph):
+    """No width is hard-coded: a float graph runs at the macro's weight_bits and input_bits."""
+    target = target_for(with_compute(load_arch("fefet_1f1c"), weight_bits=6, input_bits=4))
+    node = graph.compute_nodes[0]
+    macro = target.dot_product(node)
+    assert (macro.weight_bits, macro.input_bits, macro.input_bits_per_cycle) == (6, 4, 1)
+    assert target.map_layer(node).cost.bits == {"weight": 6, "input": 4, "output": 4}
+    assert target.map_layer(node).cost.mapping["weight_slices"] == 3  # 6 bits on 2-bit cells
 
 
 def test_unsupported_op_is_a_codesign_error():
@@ -142,7 +145,8 @@ def operands(draw, macro):
 @settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_crossbar_kernel_without_clipping_is_the_exact_integer_matmul(data):
-    macro = data.draw(macros(adc_bits=16))
+    # 24 bits resolve every column sum the model allows (< 2^24); 16 clip 2 rows of 8-bit cells and inputs.
+    macro = data.draw(macros(adc_bits=24))
     inputs, weights, signed_inputs = data.draw(operands(macro))
     numpy.testing.assert_array_equal(analog_dot(inputs, weights, macro, signed_inputs), inputs @ weights)
 

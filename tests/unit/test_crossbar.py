@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from codesign.arch import load_arch
 from codesign.arch.components.adc import Adc
 from codesign.cost.crossbar import (
     BREAKDOWN_KEYS,
@@ -18,7 +19,11 @@ from codesign.cost.crossbar import (
     required_adc_bits,
     to_layer_cost,
 )
+from codesign.cost.in_memory import cim_chip
 from codesign.ir.loopnest import MATMUL_EINSUM, LoopNest
+
+ISAAC_CHIP = cim_chip(load_arch("crossbar"))
+"""The spec around the ISAAC-like macro: 32 nm, LPDDR4, the 64 KB tile buffer."""
 
 
 def replace(config, **changes):
@@ -213,8 +218,8 @@ def test_more_adc_bits_never_cost_less(bits, rate, node, model):
 def test_a_wider_adc_never_costs_a_layer_less(layer, chip, adc_bits):
     narrow = replace(chip, adc_bits=adc_bits)
     wide = replace(chip, adc_bits=adc_bits + 1)
-    assert evaluate_layer(layer, wide, crossbar_energies(wide)).energy_J >= \
-        evaluate_layer(layer, narrow, crossbar_energies(narrow)).energy_J
+    assert evaluate_layer(layer, wide, crossbar_energies(wide, ISAAC_CHIP)).energy_J >= \
+        evaluate_layer(layer, narrow, crossbar_energies(narrow, ISAAC_CHIP)).energy_J
 
 
 @given(rows=st.integers(1, 512), cell_bits=st.integers(1, 4), input_bits=st.integers(1, 4),
@@ -228,7 +233,7 @@ def test_fewer_nonzero_rows_never_need_more_bits(rows, cell_bits, input_bits, no
 @settings(max_examples=100, deadline=None)
 @given(layer=layers, chip=chips, nonzero=st.none() | st.integers(0, 128))
 def test_energy_is_the_sum_of_its_breakdown(layer, chip, nonzero):
-    result = evaluate_layer(layer, chip, crossbar_energies(chip), nonzero_rows=nonzero)
+    result = evaluate_layer(layer, chip, crossbar_energies(chip, ISAAC_CHIP), nonzero_rows=nonzero)
     assert tuple(result.energy_breakdown_J) == BREAKDOWN_KEYS
     assert all(value >= 0 for value in result.energy_breakdown_J.values())
     assert result.energy_J == pytest.approx(sum(result.energy_breakdown_J.values()))
@@ -247,18 +252,19 @@ def test_more_columns_per_adc_never_reduce_latency(layer, chip, columns_per_adc)
 def test_layer_cost_carries_the_mapping():
     chip = small_chip()
     result = evaluate_layer(matrix_layer(256, 64, positions=4), chip, HAND_ENERGIES)
-    cost = to_layer_cost("fc", "Gemm", 256 * 64 * 4, result, chip.clock_frequency_Hz)
+    cost = to_layer_cost("fc", "Gemm", 256 * 64 * 4, result, ISAAC_CHIP.clock_frequency_Hz)
     assert cost.energy_J == result.energy_J
     assert cost.cycles == pytest.approx(32 * 100e-9 * 1.28e9)
     assert cost.mapping["crossbars"] == 4 and cost.mapping["adc_bits"] == 8
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("config", [isaac_like(), neurosim_like()], ids=lambda config: config.name)
-def test_resnet18_evaluates_on_both_presets(config, capsys):
+@pytest.mark.parametrize(("config", "spec"), [(isaac_like(), "crossbar"), (neurosim_like(), "crossbar_neurosim")],
+                         ids=["isaac_like", "neurosim_like"])
+def test_resnet18_evaluates_on_both_presets(config, spec, capsys):
     from codesign.frontend import load_model
 
-    energies = crossbar_energies(config)
+    energies = crossbar_energies(config, cim_chip(load_arch(spec)))
     nodes = load_model("resnet18").graph.compute_nodes
     results = [evaluate_layer(node.loop_nest, config, energies) for node in nodes]
     for result in results:

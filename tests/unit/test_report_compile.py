@@ -21,9 +21,9 @@ MAC_UNITS = 168
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LEVELS = ("dram", "global_buffer", "pe_array", "filter_spad", "mac")
 LAYER_KEYS = {"name", "op", "macs", "energy_J", "latency_s", "cycles", "utilization", "dram_bytes",
-              "energy_breakdown_J", "energy_by_tensor_J", "mapping"}
+              "energy_breakdown_J", "energy_by_tensor_J", "mapping", "bits"}
 TOTAL_KEYS = {"energy_J", "latency_s", "cycles", "edp_Js", "macs", "dram_bytes", "utilization",
-              "energy_breakdown_J"}
+              "energy_breakdown_J", "area_m2", "leakage_W"}
 
 
 def layer(name: str, op: str, macs: int, cycles: float, dram_bytes: float) -> LayerCost:

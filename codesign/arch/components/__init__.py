@@ -8,6 +8,11 @@ Each model follows the hwcomponents contract: parameters at construction, then `
     RegisterFile(capacity_bits, width_bits, node)   read(), write()  sram.py  Horowitz 2014 via Han 2015
     Dram(width_bits, kind)                          read(), write()  dram.py  hwcomponents-cacti table
     Wire(length_m, width_bits, node)                transfer()     wire.py  Keckler et al. 2011
+    Adc(bits, sample_rate_Hz, node, model)          convert()      adc.py   Murmann survey fit, ZigZag, Walden FOM
+    RowDriver(bits, node, drive_energy_J)           drive()        row_driver.py  ISAAC (Shafiee 2016) DAC area
+    ShiftAdd(bits, node)                            add()          shift_add.py   Horowitz 2014, Aladdin
+    CrossbarArray(rows, columns, cell area, energy) read_cell()    cim_arrays.py  the spec's cell figures
+    FefetArray(rows, columns, cell area, C, V)      charge_cell(), precharge_column()  cim_arrays.py  C V^2
     energy_scale / area_scale(from_node, to_node)                  scaling.py  Stillmaker & Baas 2017
 
 `memory_model` and `mac_model` build the built-in model of a spec component; plugins.py wraps

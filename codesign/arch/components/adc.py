@@ -1,6 +1,6 @@
 """Analog-to-digital converters: energy per conversion from resolution, sampling rate and node.
 
-Two published models, chosen by `model`:
+Three models, chosen by `model`:
 
 'murmann' (default): the survey fit of hwcomponents-adc 1.0.21 (Accelergy project; T. Andrulis,
   J. Emer, V. Sze, "Modeling analog-digital-converter energy and area for compute-in-memory
@@ -19,6 +19,8 @@ Two published models, chosen by `model`:
   -2.83 ln B term would make fewer bits cost more; a 1-3 bit converter is costed as a 4-bit one
   here. Check: 8 bits, 1.28 GS/s, 32 nm gives 1.54 pJ per conversion; ISAAC's 8-bit ADC
   (Shafiee et al., ISCA 2016, Table 6: 8 ADCs, 16 mW per IMA, 1.28 GS/s, 32 nm) is 1.56 pJ.
+  Its area is another matter: the fit gives 6470 um^2 for that converter, ISAAC's table 1200 um^2
+  (0.0096 mm^2 per 8 ADCs), 5.4 times less: chip areas built on this fit are ADC-heavy.
 
 'zigzag': the model of ZigZag's analog IMC array (KU Leuven; zigzag/hardware/architecture/
   AimcArray.py, get_adc_cost, "extracted and validated against 3 AIMC papers on 28nm"; J. Sun,
@@ -28,9 +30,15 @@ Two published models, chosen by `model`:
   The energy depends on the node only through VDD (ZigZag's 28 nm default: 0.9 V); the area is
   scaled from 28 nm with scaling.area_scale. No leakage (ZigZag models none).
 
-Both: latency of a conversion = 1 / sample_rate_Hz (ZigZag's own delay model, which grows with
+'walden': the Walden figure of merit, E = FOM x 2^B per conversion (ENOB taken as the resolution),
+  for a converter whose FOM the spec gives (the FeFET macro's column SAR). Its area is the survey
+  fit's (the area line of 'murmann') at that energy, rate and node: the fit relates area to the
+  converter's energy, whichever model gives the energy. No leakage: the FOM is the converter's
+  whole power per conversion step.
+
+All: latency of a conversion = 1 / sample_rate_Hz (ZigZag's own delay model, which grows with
 the rows on the bit line, is not used: the sampling rate is a parameter of the design).
-Energy never decreases with more bits, in either model, for any rate and node.
+Energy never decreases with more bits, in any model, for any rate and node.
 """
 
 from dataclasses import dataclass
@@ -39,7 +47,7 @@ from math import ceil, exp, log, log10
 from codesign.arch.components.action import ActionCost
 from codesign.arch.components.scaling import area_scale
 
-MODELS = ('murmann', 'zigzag')
+MODELS = ('murmann', 'zigzag', 'walden')
 
 # hwcomponents-adc 1.0.21, adc_data/model.yaml
 FOM_INTERCEPT_DB = 213.7806687348118
@@ -77,26 +85,31 @@ class Adc:
     model: str = 'murmann'
     supply_V: float = ZIGZAG_SUPPLY_V
     """Used by the 'zigzag' model only."""
+    fom_J_per_step: float | None = None
+    """Walden figure of merit; the 'walden' model needs it, the others ignore it."""
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
             raise ValueError(f'unknown ADC model {self.model!r}; known: {", ".join(MODELS)}')
         if self.bits < 1 or self.sample_rate_Hz <= 0:
             raise ValueError(f'an ADC needs bits >= 1 and a positive rate, not {self.bits}, {self.sample_rate_Hz}')
+        if self.model == 'walden' and not (self.fom_J_per_step or 0) > 0:
+            raise ValueError(f'the walden ADC model needs a positive fom_J_per_step (got {self.fom_J_per_step})')
 
     @property
     def area_m2(self) -> float:
         if self.model == 'zigzag':
             area_28nm_um2 = 10 ** (ZIGZAG_AREA_EXPONENT_INTERCEPT + ZIGZAG_AREA_EXPONENT_PER_BIT * self.bits) * 2**self.bits
             return area_28nm_um2 * 1e-12 * area_scale(ZIGZAG_REFERENCE_NODE_M, self.technology_node_m)
+        energy_J = self._walden_J if self.model == 'walden' else self._murmann_fit_J
         ln_area_um2 = (AREA_INTERCEPT + AREA_PER_LN_NODE_NM * log(self._node_nm)
                        + AREA_PER_LN_FREQUENCY * log(self.sample_rate_Hz)
-                       + AREA_PER_LN_ENERGY_PJ * log(self._murmann_fit_J * 1e12))
+                       + AREA_PER_LN_ENERGY_PJ * log(energy_J * 1e12))
         return exp(ln_area_um2) * 1e-12
 
     @property
     def leakage_W(self) -> float:
-        if self.model == 'zigzag':
+        if self.model != 'murmann':
             return 0.0
         return LEAKAGE_SHARE * self._murmann_fit_J * self.sample_rate_Hz
 
@@ -105,9 +118,15 @@ class Adc:
         if self.model == 'zigzag':
             capacitance_F = ZIGZAG_LINEAR_CAPACITANCE_F * self.bits + ZIGZAG_EXPONENTIAL_CAPACITANCE_F * 4**self.bits
             energy_J = capacitance_F * self.supply_V**2
+        elif self.model == 'walden':
+            energy_J = self._walden_J
         else:
             energy_J = (1 - LEAKAGE_SHARE) * self._murmann_fit_J
         return ActionCost(energy_J, 1 / self.sample_rate_Hz)
+
+    @property
+    def _walden_J(self) -> float:
+        return self.fom_J_per_step * 2**self.bits
 
     @property
     def _node_nm(self) -> float:
