@@ -106,6 +106,16 @@ def calibrated(cost, calibration: Calibration | None, bits: int | None = None):
     return replace(cost, energy_breakdown_J=breakdown, energy_J=sum(breakdown.values()))
 
 
+def calibrated_row_energy(energy_J: float, source: str, calibration: Calibration | None, key: str,
+                          bits: int | None = None) -> tuple[float, str]:
+    """One per-action energy of `arch show` as the cost model uses it: scaled by the SPICE
+    calibration of its breakdown term, and saying so in its source."""
+    factor = calibration_factor(calibration, key, bits)
+    if factor == 1.0:
+        return energy_J, source
+    return energy_J * factor, f"calibration x{factor:.3g} of {source}"
+
+
 def weights_absent(node: Node) -> bool:
     """A constant weight imported without its values (its external data file was missing)."""
     return node.weight is not None and node.weight.data is None

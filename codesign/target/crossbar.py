@@ -18,7 +18,9 @@ from codesign.arch.schema import Architecture
 from codesign.cost import crossbar
 from codesign.cost.attribution import attributed
 from codesign.cost.epilogues import Epilogue
-from codesign.cost.in_memory import calibrated, cim_chip, nonzero_rows_per_read, periphery, weights_absent
+from codesign.cost.in_memory import (
+    calibrated, calibrated_row_energy, cim_chip, nonzero_rows_per_read, periphery, weights_absent,
+)
 from codesign.cost.result import LayerCost
 from codesign.cost.vector import vector_cost
 from codesign.ir import LayerBits, Node
@@ -86,17 +88,23 @@ class CrossbarTarget:
 
     def action_energies(self) -> tuple[ActionEnergy, ...]:
         energies, macro, chip = self.energies, self.macro, self.chip
-        rows = [ActionEnergy("array", "cell read", energies.cell_read_J, "cell on a driven row", "spec"),
-                ActionEnergy("dac", "row drive", energies.row_drive_J, "row per read", "spec")]
-        rows += [ActionEnergy("adc", "conversion", energy, f"{bits}-bit conversion",
-                              f"built-in: {macro.adc_model} ADC model, {macro.adc_sample_rate_Hz / 1e9:g} GS/s")
+        adc_source = f"built-in: {macro.adc_model} ADC model, {macro.adc_sample_rate_Hz / 1e9:g} GS/s"
+        rows = [self._row("array", "cell read", energies.cell_read_J, "cell on a driven row", "spec"),
+                self._row("dac", "row drive", energies.row_drive_J, "row per read", "spec")]
+        rows += [self._row("adc", "conversion", energy, f"{bits}-bit conversion", adc_source, bits)
                  for bits, energy in enumerate(energies.adc_conversion_J) if bits]
-        rows += [ActionEnergy("shift_add", "add", energies.shift_add_J,
-                              f"{self.parts.shift_add.bits}-bit partial sum", "built-in: Horowitz 2014 add"),
-                 ActionEnergy("buffer", "access", energies.buffer_per_bit_J, "bit", chip.buffer.source),
-                 ActionEnergy("noc", "transfer", energies.noc_per_bit_J, "bit", "built-in: wires (Keckler 2011)"),
-                 ActionEnergy("dram", "access", energies.dram_per_bit_J, "bit", chip.dram.source)]
+        rows += [self._row("shift_add", "add", energies.shift_add_J, f"{self.parts.shift_add.bits}-bit partial sum",
+                           "built-in: Horowitz 2014 add"),
+                 self._row("buffer", "access", energies.buffer_per_bit_J, "bit", chip.buffer.source),
+                 self._row("noc", "transfer", energies.noc_per_bit_J, "bit", "built-in: wires (Keckler 2011)"),
+                 self._row("dram", "access", energies.dram_per_bit_J, "bit", chip.dram.source)]
         return tuple(rows)
+
+    def _row(self, component: str, action: str, energy_J: float, per: str, source: str,
+             bits: int | None = None) -> ActionEnergy:
+        """A row as the cost model uses it: scaled by the SPICE calibration of its term, if any."""
+        energy_J, source = calibrated_row_energy(energy_J, source, self.macro.calibration, component, bits)
+        return ActionEnergy(component, action, energy_J, per, source)
 
     def summary(self) -> str:
         macro = self.macro

@@ -18,7 +18,7 @@ from codesign.cost import fefet
 from codesign.cost.attribution import attributed
 from codesign.cost.epilogues import Epilogue
 from codesign.cost.fefet_search import SearchCost, evaluate_search
-from codesign.cost.in_memory import calibrated, cim_chip, periphery
+from codesign.cost.in_memory import calibrated, calibrated_row_energy, cim_chip, periphery
 from codesign.cost.result import LayerCost, clocked
 from codesign.cost.vector import vector_cost
 from codesign.ir import LayerBits, Node
@@ -82,7 +82,10 @@ class FefetTarget:
         macro, chip = self.macro, self.chip
         column = fefet.mac_column_energy(self.parts, macro.rows)
         per = f"column of {macro.rows} rows, one input-bit cycle (bit density 0.5)"
-        rows = [ActionEnergy("column", key, energy, per, BUILT_IN) for key, energy in column.items()]
+        rows = []
+        for key, energy in column.items():
+            energy, source = calibrated_row_energy(energy, BUILT_IN, macro.calibration, key, macro.adc_bits)
+            rows.append(ActionEnergy("column", key, energy, per, source))
         rows.append(ActionEnergy("buffer", "access", chip.buffer.per_bit_J, "bit", chip.buffer.source))
         rows.append(ActionEnergy("dram", "access", chip.dram.per_bit_J, "bit", chip.dram.source))
         return tuple(rows)

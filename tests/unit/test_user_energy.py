@@ -88,3 +88,11 @@ def test_fused_groups_pay_leakage_over_their_own_cycles(tmp_path):
     static = 0.5 * outcome.fusion.chosen.cycles / leaky.clock_frequency_Hz
     assert outcome.fusion.chosen.cycles == quiet.fusion.chosen.cycles
     assert outcome.fusion.chosen.energy_J == pytest.approx(quiet.fusion.chosen.energy_J + static, rel=1e-9)
+
+
+def test_arch_show_marks_calibrated_terms():
+    rows = {(row.component, row.action, row.per): row for row in target_for(load_arch("crossbar_calibrated")).action_energies()}
+    plain = {(row.component, row.action, row.per): row for row in target_for(load_arch("crossbar")).action_energies()}
+    eight_bit = ("adc", "conversion", "8-bit conversion")
+    assert rows[eight_bit].source.startswith("calibration x") and rows[eight_bit].energy_J > plain[eight_bit].energy_J
+    assert rows[("array", "cell read", "cell on a driven row")].source == "spec"
