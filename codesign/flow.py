@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from codesign.arch.schema import Architecture
 from codesign.compiler import LayerByLayer, compile_layers
 from codesign.fusion.summary import FusionSummary, summarize_fusion
 from codesign.ir import Graph, Node
 from codesign.passes.fuse_layers import FuseLayers
-from codesign.passes.pipeline import Pass, PassResult, run_pipeline
+from codesign.passes.pipeline import Pass, PassContext, PassResult, run_pipeline
 from codesign.target import MapperSettings
 
 
@@ -58,18 +59,22 @@ class CompileOutcome:
 def compile_model(graph: Graph, arch: Architecture, passes: list[Pass] | tuple[Pass, ...] = (),
                   objective: str = "edp", seed: int = 0, model_name: str | None = None,
                   on_pass: Callable[..., None] | None = None,
-                  on_layer: Callable[[Node], None] | None = None) -> CompileOutcome:
+                  on_layer: Callable[[Node], None] | None = None,
+                  data_file: Path | None = None) -> CompileOutcome:
     """Run `passes` in order (the IR verified after each), then compile every layer; passes
-    that cost layers map them as this compile does (`objective`, `seed`)."""
-    passed = apply_passes(graph, arch, passes, objective, seed, on_pass)
+    that cost layers map them as this compile does (`objective`, `seed`); passes that measure
+    accuracy use `model_name`'s labelled data (a zoo model's) or `data_file`'s."""
+    passed = apply_passes(graph, arch, passes, objective, seed, on_pass, model_name, data_file)
     return compile_passed(passed, arch, objective, seed, model_name, on_layer)
 
 
 def apply_passes(graph: Graph, arch: Architecture, passes: list[Pass] | tuple[Pass, ...] = (),
                  objective: str = "edp", seed: int = 0,
-                 on_pass: Callable[..., None] | None = None) -> PassedGraph:
+                 on_pass: Callable[..., None] | None = None, workload: str | None = None,
+                 data_file: Path | None = None) -> PassedGraph:
     """The first half of compile_model: what a sweep measures accuracy on before it maps."""
-    graph, results = run_pipeline(graph, arch, list(passes), progress=on_pass, mapper=MapperSettings(objective, seed))
+    context = PassContext(MapperSettings(objective, seed), workload, data_file)
+    graph, results = run_pipeline(graph, arch, list(passes), progress=on_pass, context=context)
     return PassedGraph(graph, results)
 
 

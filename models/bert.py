@@ -78,13 +78,14 @@ class EncoderLayer(nn.Module):
 class BertEncoder(nn.Module):
     """Token + position embeddings (LayerNorm) -> encoder layers -> hidden states [batch, length, hidden]."""
 
-    def __init__(self, layers: int = LAYERS, hidden: int = HIDDEN, heads: int = HEADS, ffn: int = FFN):
+    def __init__(self, layers: int = LAYERS, hidden: int = HIDDEN, heads: int = HEADS, ffn: int = FFN,
+                 vocabulary_size: int = VOCABULARY_SIZE, max_positions: int = MAX_POSITIONS):
         super().__init__()
-        self.token_embedding = nn.Embedding(VOCABULARY_SIZE, hidden)
-        self.position_embedding = nn.Embedding(MAX_POSITIONS, hidden)
+        self.token_embedding = nn.Embedding(vocabulary_size, hidden)
+        self.position_embedding = nn.Embedding(max_positions, hidden)
         self.embedding_norm = nn.LayerNorm(hidden, eps=LAYER_NORM_EPS)
         self.layers = nn.Sequential(*(EncoderLayer(hidden, heads, ffn) for _ in range(layers)))
-        self.register_buffer("positions", torch.arange(MAX_POSITIONS), persistent=False)
+        self.register_buffer("positions", torch.arange(max_positions), persistent=False)
 
     def forward(self, token_ids):
         positions = self.positions[: token_ids.shape[-1]]

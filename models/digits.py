@@ -9,8 +9,6 @@ MACs (output pixels x output channels x input channels x kernel, plus FC in x ou
     conv1 8*8*16*1*9 = 9,216     conv2 8*8*32*16*9 = 294,912
     fc1   512*64     = 32,768    fc2   64*10       = 640        total 337,536
 """
-from contextlib import contextmanager
-
 import torch
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
@@ -18,12 +16,11 @@ from torch import nn
 from torch.nn import functional
 
 from models.counts import DIGITS_CNN_MACS  # noqa: F401  (the sum above, torch-free)
+from models.training import Schedule, Split, fit
 
 TEST_FRACTION = 0.25
 SPLIT_SEED = 0  # one fixed split, so that accuracies of different training seeds compare
-EPOCHS = 15
-BATCH_SIZE = 64
-LEARNING_RATE = 5e-3
+SCHEDULE = Schedule(epochs=15, batch_size=64, learning_rate=5e-3)
 
 
 def digits_cnn() -> nn.Sequential:
@@ -36,35 +33,28 @@ def digits_cnn() -> nn.Sequential:
         nn.Linear(64, 10))
 
 
-def digits_split() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(train images, train labels, test images, test labels); images [n, 1, 8, 8] in 0..1."""
+def digits_split(size: int = 8) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(train images, train labels, test images, test labels); images [n, 1, size, size] in 0..1.
+
+    `size` > 8 upsamples the 8x8 images bilinearly, for networks that downsample more than
+    8 pixels allow; the split is the same at every size.
+    """
     digits = load_digits()
     train_images, test_images, train_labels, test_labels = train_test_split(
         digits.images, digits.target, test_size=TEST_FRACTION, random_state=SPLIT_SEED, stratify=digits.target)
 
     def images(array):
-        return torch.tensor(array, dtype=torch.float32).unsqueeze(1) / 16.0
+        pixels = torch.tensor(array, dtype=torch.float32).unsqueeze(1) / 16.0
+        if size == pixels.shape[-1]:
+            return pixels
+        return functional.interpolate(pixels, size=(size, size), mode="bilinear", align_corners=False)
 
     return (images(train_images), torch.tensor(train_labels), images(test_images), torch.tensor(test_labels))
 
 
-def accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> float:
-    """Fraction of `images` whose top-scoring class is the label."""
-    with torch.no_grad():
-        return (model(images).argmax(dim=1) == labels).float().mean().item()
-
-
-@contextmanager
-def single_threaded():
-    """Run torch on one thread: on batches this small a thread pool costs more than it saves
-    (ten times more when other processes share the cores), and the result cannot depend on
-    the number of cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
+def train_on_digits(build, size: int, schedule: Schedule, seed: int = 0) -> tuple[nn.Module, float]:
+    """Train `build()` on the digits split at `size` x `size`; return (eval-mode model, test accuracy)."""
+    return fit(build, Split(*digits_split(size)), schedule, seed)
 
 
 def train_digits_cnn(seed: int = 0) -> tuple[nn.Module, float]:
@@ -72,21 +62,4 @@ def train_digits_cnn(seed: int = 0) -> tuple[nn.Module, float]:
 
     `seed` sets the initial weights and the batch order; the split is always the same.
     """
-    train_images, train_labels, test_images, test_labels = digits_split()
-    torch.manual_seed(seed)
-    model = digits_cnn()
-    optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
-    shuffle = torch.Generator().manual_seed(seed)
-    with single_threaded():
-        for _ in range(EPOCHS):
-            for batch in torch.randperm(len(train_images), generator=shuffle).split(BATCH_SIZE):
-                optimizer.zero_grad()
-                functional.cross_entropy(model(train_images[batch]), train_labels[batch]).backward()
-                optimizer.step()
-    model.eval()
-    return model, accuracy(model, test_images, test_labels)
-
-
-def trained_digits_cnn() -> nn.Module:
-    """The trained model alone (the zoo's builder)."""
-    return train_digits_cnn()[0]
+    return train_on_digits(digits_cnn, 8, SCHEDULE, seed)

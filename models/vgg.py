@@ -14,16 +14,25 @@ from torch import nn
 VGG11_LAYERS = (64, "pool", 128, "pool", 256, 256, "pool", 512, 512, "pool", 512, 512, "pool")
 
 
+def vgg_features(layers: tuple, in_channels: int, batch_norm: bool = False) -> list[nn.Module]:
+    """3x3 convolutions (each -> optional BatchNorm -> ReLU) and max pools, as `layers` lists them."""
+    modules = []
+    for layer in layers:
+        if layer == "pool":
+            modules.append(nn.MaxPool2d(2, stride=2))
+        else:
+            modules += [nn.Conv2d(in_channels, layer, 3, padding=1, bias=not batch_norm)]
+            modules += [nn.BatchNorm2d(layer), nn.ReLU()] if batch_norm else [nn.ReLU()]
+            in_channels = layer
+    return modules
+
+
+def vgg_classifier(in_features: int, hidden: int, num_classes: int) -> list[nn.Module]:
+    """Flatten -> FC -> ReLU -> FC -> ReLU -> FC: VGG's three fully connected layers."""
+    return [nn.Flatten(), nn.Linear(in_features, hidden), nn.ReLU(),
+            nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, num_classes)]
+
+
 def vgg11(num_classes: int = 1000) -> nn.Module:
     """VGG-11 for 224x224 inputs (7.61 G MACs)."""
-    layers = []
-    in_channels = 3
-    for layer in VGG11_LAYERS:
-        if layer == "pool":
-            layers.append(nn.MaxPool2d(2, stride=2))
-        else:
-            layers += [nn.Conv2d(in_channels, layer, 3, padding=1), nn.ReLU()]
-            in_channels = layer
-    classifier = [nn.Flatten(), nn.Linear(512 * 7 * 7, 4096), nn.ReLU(),
-                  nn.Linear(4096, 4096), nn.ReLU(), nn.Linear(4096, num_classes)]
-    return nn.Sequential(*layers, *classifier)
+    return nn.Sequential(*vgg_features(VGG11_LAYERS, 3), *vgg_classifier(512 * 7 * 7, 4096, num_classes))

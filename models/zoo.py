@@ -6,7 +6,11 @@ from an analytic formula (models/counts.py, derived in the model's module).
 `models.macs.count_macs` must land within 2% of them (tests/unit/test_zoo.py).
 
 Nothing here imports torch or scikit-learn at import time: a model's module is imported
-when the model is built (to export it, or to train digits_cnn), torch when it is exported.
+when the model is built (to export it, or to train it), torch when it is exported.
+
+Trained models (those with a `trainer`) are trained when they are exported; the export
+carries the test accuracy the training measured in its metadata (ACCURACY_KEY), so that
+listing the zoo can show it from the cached file without torch.
 """
 from __future__ import annotations
 
@@ -22,13 +26,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codesign.errors import CodesignError, UnknownNameError
-from models.counts import ALEXNET_CLASSIFIER_MACS, ALEXNET_CONVOLUTION_MACS, DIGITS_CNN_MACS, bert_tiny_macs
+from models.counts import (
+    ALEXNET_CLASSIFIER_MACS, ALEXNET_CONVOLUTION_MACS, DIGITS_CNN_MACS, DIGITS_MOBILENET_MACS, DIGITS_RESNET_MACS,
+    DIGITS_VGG_MACS, bert_tiny_macs, seq_transformer_macs,
+)
 
 if TYPE_CHECKING:
     import torch
     from torch import nn
 
 IMAGENET_INPUT = (1, 3, 224, 224)
+ACCURACY_KEY = "codesign.test_accuracy"
+"""ONNX metadata_props key of a trained export: its top-1 test accuracy, measured when it was trained."""
 
 
 @dataclass(frozen=True)
@@ -36,8 +45,8 @@ class ZooModel:
     """A named workload: how to build it, what it eats, and how many MACs it should cost.
 
     The registry stays free of torch (listing the zoo or opening a cached export takes no
-    torch, no scikit-learn): `builder` names the function that builds the model, imported
-    only when the model is built (to export it, or to train digits_cnn).
+    torch, no scikit-learn): `builder` names the function that builds the model, `trainer`
+    the one that trains it, imported only when they are called.
     """
 
     name: str
@@ -49,16 +58,27 @@ class ZooModel:
     input_name: str
     reference_macs: float
     reference_source: str
+    trainer: str | None = None
+    """'module:function' returning (trained eval-mode model, test accuracy); None: seeded random weights."""
 
     def build(self) -> nn.Module:
-        module, _, function = self.builder.partition(":")
-        return getattr(importlib.import_module(module), function)()
+        """The model with its initial (untrained) weights: its architecture, e.g. to count MACs."""
+        return _call(self.builder)
+
+    def train(self) -> tuple[nn.Module, float]:
+        """(the trained eval-mode model, its test accuracy); only for a model with a trainer."""
+        return _call(self.trainer)
 
     def example_input(self, batch: int = 1) -> torch.Tensor:
         """Zeros of the input's shape (with `batch` as its first size) and dtype (zeros are valid token ids too)."""
         import torch
 
         return torch.zeros((batch, *self.input_shape[1:]), dtype=getattr(torch, self.input_dtype))
+
+
+def _call(reference: str):
+    module, _, function = reference.partition(":")
+    return getattr(importlib.import_module(module), function)()
 
 
 _MODELS = {model.name: model for model in (
@@ -85,8 +105,22 @@ _MODELS = {model.name: model for model in (
              "models.bert:bert_tiny", (1, 128), "int64", "input_ids", float(bert_tiny_macs()),
              "analytic: layers x (4 L H^2 + 2 L^2 H + 2 L H F), models/bert.py"),
     ZooModel("digits_cnn", "small CNN trained on scikit-learn's 8x8 digits (input: pixels / 16)",
-             "models.digits:trained_digits_cnn", (1, 1, 8, 8), "float32", "input", float(DIGITS_CNN_MACS),
-             "analytic: per-layer sum, models/digits.py"),
+             "models.digits:digits_cnn", (1, 1, 8, 8), "float32", "input", float(DIGITS_CNN_MACS),
+             "analytic: per-layer sum, models/digits.py", trainer="models.digits:train_digits_cnn"),
+    ZooModel("digits_resnet", "ResNet-14 (3 stages x 2 basic blocks, BatchNorm) trained on the digits at 16x16",
+             "models.digits_resnet:digits_resnet", (1, 1, 16, 16), "float32", "input", float(DIGITS_RESNET_MACS),
+             "analytic: per-layer sum, models/digits_resnet.py", trainer="models.digits_resnet:train_digits_resnet"),
+    ZooModel("digits_mobilenet", "MobileNet-V2 inverted residuals (depthwise, ReLU6) trained on the digits at 16x16",
+             "models.digits_mobilenet:digits_mobilenet", (1, 1, 16, 16), "float32", "input",
+             float(DIGITS_MOBILENET_MACS), "analytic: per-layer sum, models/digits_mobilenet.py",
+             trainer="models.digits_mobilenet:train_digits_mobilenet"),
+    ZooModel("digits_vgg", "VGG-11 at 1/4 width (8 convs + 3 FC, BatchNorm) trained on the digits at 32x32",
+             "models.digits_vgg:digits_vgg", (1, 1, 32, 32), "float32", "input", float(DIGITS_VGG_MACS),
+             "analytic: per-layer sum, models/digits_vgg.py", trainer="models.digits_vgg:train_digits_vgg"),
+    ZooModel("seq_transformer", "2-layer BERT-like encoder (hidden 64, 4 heads) trained on a synthetic "
+             "token-order task, 32 tokens", "models.seq_transformer:seq_transformer", (1, 32), "int64",
+             "input_ids", float(seq_transformer_macs()), "analytic: models/seq_transformer.py",
+             trainer="models.seq_transformer:train_seq_transformer"),
 )}
 
 
@@ -103,7 +137,7 @@ def get(name: str) -> ZooModel:
 
 
 def export_onnx(name: str, path: str | os.PathLike, opset: int = 17, batch: int = 1) -> Path:
-    """Export zoo model `name` (eval mode, weights seeded with 0) to an ONNX file at `path`.
+    """Export zoo model `name` (eval mode; trained, or with weights seeded with 0) to an ONNX file at `path`.
 
     The file appears whole or not at all: the model is exported in memory, written to a
     temporary file beside `path`, then renamed over it.
@@ -111,8 +145,12 @@ def export_onnx(name: str, path: str | os.PathLike, opset: int = 17, batch: int 
     import torch  # only here: listing the zoo and opening cached exports need no torch
 
     entry = get(name)
-    torch.manual_seed(0)
-    model = entry.build().eval()
+    accuracy = None
+    if entry.trainer is not None:
+        model, accuracy = entry.train()
+    else:
+        torch.manual_seed(0)
+        model = entry.build().eval()
     exported = io.BytesIO()
     with warnings.catch_warnings(), _native_stdout_silenced():
         # The TorchScript exporter is deprecated in favour of the dynamo one, but in torch 2.13
@@ -134,7 +172,29 @@ def export_onnx(name: str, path: str | os.PathLike, opset: int = 17, batch: int 
         except (torch.onnx.errors.OnnxExporterError, ValueError) as error:
             reason = str(error).strip().splitlines()[0]
             raise CodesignError(f"cannot export zoo model '{name}' at opset {opset}: {reason}") from None
-    return write_atomically(exported.getvalue(), Path(path))
+    data = exported.getvalue() if accuracy is None else _with_accuracy(exported.getvalue(), accuracy)
+    return write_atomically(data, Path(path))
+
+
+def _with_accuracy(serialized: bytes, accuracy: float) -> bytes:
+    import onnx
+
+    model = onnx.load_from_string(serialized)
+    model.metadata_props.add(key=ACCURACY_KEY, value=repr(accuracy))
+    return model.SerializeToString()
+
+
+def stored_accuracy(path: str | os.PathLike) -> float | None:
+    """The test accuracy a trained export records (ACCURACY_KEY); None if it records none or is unreadable."""
+    import onnx  # no torch: this is how `models list` shows accuracies from the cache
+    from google.protobuf.message import DecodeError
+
+    try:
+        model = onnx.load(str(path), load_external_data=False)
+        value = next((entry.value for entry in model.metadata_props if entry.key == ACCURACY_KEY), None)
+        return float(value) if value is not None else None
+    except (OSError, ValueError, DecodeError):
+        return None
 
 
 @contextlib.contextmanager

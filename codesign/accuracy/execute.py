@@ -7,6 +7,8 @@ batch dimension is 1; here dim 0 of every activation is the data's batch instead
 Every multiply-accumulate of Conv, Gemm and MatMul goes through one hook, a MatmulKernel
 (inputs [M, rows] @ weights [rows, K] -> [M, K]), with rows ordered (C, R, S) as im2col lays
 a group's receptive field out on a crossbar (codesign/cost/in_memory.py, _weight_matrix).
+A MatMul of two activations (attention's scores and context) calls it once per matrix pair,
+its right operand in the weight's place, as the cost models count it (codesign/ir/precision.py).
 quantize.py plugs quantized and analog dot products in there; bias, alpha and beta are
 applied outside the kernel, in float, as a digital periphery would.
 """
@@ -32,12 +34,12 @@ def float_kernel(inputs: numpy.ndarray, weights: numpy.ndarray) -> numpy.ndarray
 
 
 def run_graph(graph: Graph, inputs: numpy.ndarray, kernel_for: KernelForNode | None = None) -> numpy.ndarray:
-    """The graph's single output for `inputs` (float32, dim 0 = batch)."""
+    """The graph's single output for `inputs` (dim 0 = batch; float32, or integer ids for an embedding)."""
     if len(graph.inputs) != 1 or len(graph.outputs) != 1:
         raise CodesignError(f"accuracy: graph '{graph.name}' must have one input and one output "
                             f"(has {len(graph.inputs)} and {len(graph.outputs)})")
     require_weights(graph)
-    values = {graph.inputs[0].name: numpy.asarray(inputs, dtype=numpy.float32)}
+    values = {graph.inputs[0].name: _input_array(inputs)}
     for node in graph:
         run = _OPS.get(node.op)
         if run is None:
@@ -46,6 +48,12 @@ def run_graph(graph: Graph, inputs: numpy.ndarray, kernel_for: KernelForNode | N
         kernel = kernel_for(node) if kernel_for and node.op.is_compute else float_kernel
         values[node.outputs[0].name] = run(node, _operands(node, values), kernel).astype(numpy.float32)
     return values[graph.outputs[0].name]
+
+
+def _input_array(inputs: numpy.ndarray) -> numpy.ndarray:
+    """Token ids stay integers (they index tables); everything else runs in float32."""
+    array = numpy.asarray(inputs)
+    return array.astype(numpy.int64 if array.dtype.kind in "iu" else numpy.float32, copy=False)
 
 
 def require_weights(graph: Graph) -> None:
@@ -112,6 +120,8 @@ def _matmul(node: Node, operands: list[numpy.ndarray], kernel: MatmulKernel) -> 
     """Gemm or MatMul with a constant right-hand weight: Y = alpha * X @ op(W) + beta * C."""
     attrs = node.attrs
     weight = node.weight
+    if node.op is Op.MATMUL and not node.params and len(node.inputs) == 2:
+        return _activation_matmul(node, operands, kernel)
     if len(node.inputs) != 1 or weight is None or weight.position != 1 or attrs.transpose_a:
         raise _unsupported(node, "needs an activation times a constant right-hand weight")
     activations, matrix = operands[0], operands[1]
@@ -121,6 +131,20 @@ def _matmul(node: Node, operands: list[numpy.ndarray], kernel: MatmulKernel) -> 
     flat = activations.reshape(-1, activations.shape[-1])
     output = attrs.alpha * kernel(flat, matrix).reshape(*activations.shape[:-1], matrix.shape[1])
     return output + attrs.beta * operands[2] if len(operands) > 2 else output
+
+
+def _activation_matmul(node: Node, operands: list[numpy.ndarray], kernel: MatmulKernel) -> numpy.ndarray:
+    """Activation @ activation, batched over the leading dimensions: one kernel call per matrix pair."""
+    left, right = operands
+    if left.ndim < 3 or right.ndim < 3:
+        raise _unsupported(node, "multiplies activations without a dimension to batch over")
+    leading = numpy.broadcast_shapes(left.shape[:-2], right.shape[:-2])
+    left = numpy.broadcast_to(left, (*leading, *left.shape[-2:]))
+    right = numpy.broadcast_to(right, (*leading, *right.shape[-2:]))
+    output = numpy.empty((*leading, left.shape[-2], right.shape[-1]), dtype=numpy.float32)
+    for index in numpy.ndindex(*leading):
+        output[index] = kernel(left[index], right[index])
+    return output
 
 
 def _pool(node: Node, operands: list[numpy.ndarray], kernel: MatmulKernel) -> numpy.ndarray:
@@ -174,6 +198,52 @@ def _softmax(node: Node, operands: list[numpy.ndarray], kernel: MatmulKernel) ->
     return shifted / shifted.sum(axis=axis, keepdims=True)
 
 
+def _gather(node: Node, operands: list[numpy.ndarray], kernel: MatmulKernel) -> numpy.ndarray:
+    """Entries of a table picked by integer ids along the axis (an embedding lookup)."""
+    data, indices = operands
+    axis = node.attrs.axes[0] % data.ndim
+    if axis == 0 and not any(param.position == 0 for param in node.params):
+        raise _unsupported(node, "gathers along the batch dimension")
+    if indices.size and (indices.min() < -data.shape[axis] or indices.max() >= data.shape[axis]):
+        bad = indices.min() if indices.min() < -data.shape[axis] else indices.max()
+        raise CodesignError(f"accuracy: node '{node.name}' (Gather) reads index {bad:g} of a table of "
+                            f"{data.shape[axis]} entries along axis {axis}")
+    return numpy.take(data, indices.astype(numpy.int64), axis=axis)
+
+
+def _layer_normalization(node: Node, operands: list[numpy.ndarray], kernel: MatmulKernel) -> numpy.ndarray:
+    """ONNX LayerNormalization: normalise over the axes from `axis` to the last, then scale and shift."""
+    data, scale = operands[0], operands[1]
+    axes = tuple(range(node.attrs.axes[0] % data.ndim, data.ndim))
+    epsilon = 1e-5 if node.attrs.epsilon is None else node.attrs.epsilon
+    centred = data - data.mean(axis=axes, keepdims=True)
+    normalised = centred / numpy.sqrt((centred**2).mean(axis=axes, keepdims=True) + epsilon)
+    return normalised * scale + operands[2] if len(operands) > 2 else normalised * scale
+
+
+def _reduce(function: Callable[..., numpy.ndarray]):
+    def run(node: Node, operands: list[numpy.ndarray], kernel: MatmulKernel) -> numpy.ndarray:
+        data = operands[0]
+        axes = tuple(axis % data.ndim for axis in node.attrs.axes)
+        if not axes or 0 in axes:
+            raise _unsupported(node, "reduces over the batch dimension")
+        return function(data, axis=axes, keepdims=node.attrs.keepdims)
+    return run
+
+
+def _erf(data: numpy.ndarray) -> numpy.ndarray:
+    from scipy.special import erf  # scipy comes with scikit-learn; imported only for transformers
+
+    return erf(data)
+
+
+def _gelu(node: Node, operands: list[numpy.ndarray], kernel: MatmulKernel) -> numpy.ndarray:
+    data = operands[0]
+    if node.attrs.approximate == "tanh":
+        return 0.5 * data * (1 + numpy.tanh(numpy.sqrt(2 / numpy.pi) * (data + 0.044715 * data**3)))
+    return 0.5 * data * (1 + _erf(data / numpy.sqrt(2)))
+
+
 def _clip(node: Node, operands: list[numpy.ndarray], kernel: MatmulKernel) -> numpy.ndarray:
     low, high = node.attrs.minimum, node.attrs.maximum
     return numpy.clip(operands[0], -numpy.inf if low is None else low, numpy.inf if high is None else high)
@@ -201,4 +271,7 @@ _OPS = {
     Op.SIGMOID: _elementwise(lambda data: 1.0 / (1.0 + numpy.exp(-data))),
     Op.HARD_SIGMOID: lambda node, operands, kernel: _hard_sigmoid(operands[0], node.attrs.alpha, node.attrs.beta),
     Op.HARD_SWISH: _elementwise(lambda data: data * _hard_sigmoid(data, 1 / 6, 0.5)),
+    Op.GATHER: _gather, Op.LAYER_NORMALIZATION: _layer_normalization,
+    Op.REDUCE_MEAN: _reduce(numpy.mean), Op.REDUCE_SUM: _reduce(numpy.sum), Op.REDUCE_MAX: _reduce(numpy.max),
+    Op.ERF: _elementwise(_erf), Op.GELU: _gelu, Op.TANH: _elementwise(numpy.tanh),
 }

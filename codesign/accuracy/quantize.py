@@ -6,7 +6,8 @@ periphery at higher precision would.
 
 Quantization, the same for every target:
   * weights: symmetric, linear, one scale per tensor (per layer, all groups), signed levels
-    -(2^(b-1) - 1)..2^(b-1) - 1, round to nearest;
+    -(2^(b-1) - 1)..2^(b-1) - 1, round to nearest; the right operand of a MatMul of two
+    activations (attention) takes the weight's place, its scale from the calibration batch;
   * activations (a compute layer's input): one scale per layer from the largest |value| of a
     calibration batch of TRAINING images run in float; unsigned levels 0..2^b - 1 where the value
     is provably non-negative (after ReLU, Clip(min >= 0), ...; the input when the data set says
@@ -58,6 +59,8 @@ class LayerRange:
     """Largest |input| of its dot products."""
     sum_max: float
     """Largest |dot product| (before bias)."""
+    weight_max: float = 0.0
+    """Largest |right operand|: what scales a MatMul's second activation, which has no constant data."""
 
 
 def accuracy_at(graph: Graph, dot_product: DotProductFor | None, data: LabelledData) -> float:
@@ -83,9 +86,10 @@ def calibrate(graph: Graph, calibration: numpy.ndarray) -> dict[str, LayerRange]
     def recording_kernel(node: Node) -> MatmulKernel:
         def kernel(inputs: numpy.ndarray, weights: numpy.ndarray) -> numpy.ndarray:
             sums = inputs @ weights
-            seen = ranges.get(node.name, LayerRange(0.0, 0.0))  # groups are separate calls
+            seen = ranges.get(node.name, LayerRange(0.0, 0.0))  # groups (and matrix pairs) are separate calls
             ranges[node.name] = LayerRange(max(seen.input_max, float(numpy.abs(inputs).max(initial=0))),
-                                           max(seen.sum_max, float(numpy.abs(sums).max(initial=0))))
+                                           max(seen.sum_max, float(numpy.abs(sums).max(initial=0))),
+                                           max(seen.weight_max, float(numpy.abs(weights).max(initial=0))))
             return sums
         return kernel
 
@@ -127,13 +131,14 @@ def scale_for(largest_value: float, bits: int, signed: bool) -> float:
 def kernels(dot_product: DotProductFor, ranges: dict[str, LayerRange], non_negative: frozenset[str]) -> KernelForNode:
     """The kernel of each compute node, as `dot_product` says the target computes it."""
     def kernel_for(node: Node) -> MatmulKernel:
-        if node.weight is None or node.weight.data is None:
+        if node.weight is not None and node.weight.data is None:
             raise CodesignError(f"accuracy: node '{node.name}' ({node.op.value}) has no constant weight")
         model = dot_product(node)
         weight_bits, input_bits = model.weight_bits, model.input_bits
         signed_inputs = node.inputs[0].name not in non_negative
         layer = ranges[node.name]
-        weight_scale = scale_for(float(numpy.abs(node.weight.data).max(initial=0)), weight_bits, True)
+        weight_max = layer.weight_max if node.weight is None else float(numpy.abs(node.weight.data).max(initial=0))
+        weight_scale = scale_for(weight_max, weight_bits, True)
         input_scale = scale_for(layer.input_max, input_bits, signed_inputs)
         if isinstance(model, DigitalDot):
             dot = _accumulator(model.accumulator_bits, layer.sum_max / (weight_scale * input_scale))

@@ -18,7 +18,7 @@ def models() -> None:
 
 @models.command("list")
 def models_list() -> None:
-    """The zoo's models with their input shape and reference MAC count."""
+    """The zoo's models with their input shape, reference MAC count and, when trained, test accuracy."""
     from models import zoo
 
     from codesign.report.inspect import human
@@ -26,8 +26,21 @@ def models_list() -> None:
     for name in zoo.names():
         entry = zoo.get(name)
         shape = "x".join(map(str, entry.input_shape))
-        console.print(f"{name:20} {shape:14} {human(entry.reference_macs):>8} MACs  {entry.description}",
-                      highlight=False, soft_wrap=True)
+        console.print(f"{name:18} {shape:12} {human(entry.reference_macs):>8} MACs  {_accuracy_text(entry):15}  "
+                      f"{entry.description}", highlight=False, soft_wrap=True)
+
+
+def _accuracy_text(entry) -> str:
+    """A trained model's test accuracy, read from its cached export: listing never trains
+    (minutes for the whole zoo) nor imports torch."""
+    from codesign.frontend import zoo_cache_path
+    from models import zoo
+
+    if entry.trainer is None:
+        return "random weights"
+    path = zoo_cache_path(entry.name)
+    accuracy = zoo.stored_accuracy(path) if path.exists() else None
+    return f"{accuracy:.2%} top-1" if accuracy is not None else "not trained yet"
 
 
 @models.command("export")
@@ -42,9 +55,9 @@ def models_export(name, output, opset, batch, force) -> None:
     from codesign.report.output import check_output_file
     from models import zoo
 
-    zoo.get(name)  # an unknown name fails before anything else
+    entry = zoo.get(name)  # an unknown name fails before anything else
     check_output_file(output, force)
-    with console.status(f"exporting {name}"):
+    with console.status(f"{'training and ' if entry.trainer else ''}exporting {name}"):
         zoo.export_onnx(name, output, opset=opset, batch=batch)
     console.print(f"wrote {output}")
 

@@ -52,17 +52,23 @@ def inspect(model, input_shapes, allow_unknown, json_path, views, print_ir) -> N
               type=click.Choice(["edp", "energy", "latency", "dram"]), help="What the mapper minimises per layer.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the mapper's random loop orderings.")
 @click.option("--accuracy", "measure_accuracy", is_flag=True,
-              help="Also measure top-1 test accuracy at the architecture's precision (zoo models with labelled data: digits_cnn).")
+              help="Also measure top-1 test accuracy at the architecture's precision (trained zoo models, or --data).")
+@click.option("--data", "data_path", type=click.Path(path_type=Path), metavar="FILE.npz",
+              help="Labelled data for --accuracy and accuracy-driven passes: arrays inputs, labels [, calibration].")
+@click.option("--export-onnx", "export_path", type=click.Path(path_type=Path), metavar="FILE",
+              help="Write the model with its per-layer widths as QuantizeLinear/DequantizeLinear pairs "
+                   "(after set-precision or assign-precision), runnable in onnxruntime.")
 @json_option
 @click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
               help="Write PNG plots (energy by level and tensor, latency; fusion groups and convergence) into DIR.")
 def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pipeline, objective, seed,
-                    measure_accuracy, json_path, plot_directory) -> None:
+                    measure_accuracy, data_path, export_path, json_path, plot_directory) -> None:
     """Map every layer of MODEL onto an architecture; report energy, latency, EDP and traffic."""
     if (model is None) == (workload is None):
         raise CodesignError("compile needs either MODEL or --workload (not both)")
     if workload is not None:
         return _compile_workload(workload, arch_spec, json_path)
+    from codesign.accuracy.datasets import fit_model_input
     from codesign.arch import load_arch
     from codesign.flow import compile_model
     from codesign.frontend import load_model, parse_input_shape
@@ -74,21 +80,27 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
     arch = load_arch(arch_spec)
     print_spec_warnings(arch, arch_spec)
     passes = parse_pipeline(pipeline) if pipeline else []
-    data = _labelled_data(model) if measure_accuracy else None
+    data = _labelled_data(model, data_path) if measure_accuracy else None
     shapes = dict(parse_input_shape(text) for text in input_shapes)
     with console.status(f"importing {model}"):
         imported = load_model(model, shapes, allow_unknown)
     print_import_warnings(imported.warnings)
     graph = imported.graph
+    if data is not None:
+        data = fit_model_input(data, graph, str(data_path or model))
     layers, mapped = sum(not node.op.is_zero_cost for node in graph.nodes), itertools.count(1)
     with _progress(f"compiling onto {arch.name}", 0) as update:  # the passes' messages, then the layers
         outcome = compile_model(graph, arch, passes, objective, seed, model_name=model, on_pass=update,
-                                on_layer=lambda node: update(node.name[-40:], completed=next(mapped), total=layers))
+                                on_layer=lambda node: update(node.name[-40:], completed=next(mapped), total=layers),
+                                data_file=data_path)
     graph, compiled, fusion = outcome.graph, outcome.compiled, outcome.fusion
     console.print(compile_table(compiled.report))
     document = compile_json(compiled.report)
     if outcome.pass_results:
         document["passes"] = {name: result.summary for name, result in outcome.pass_results.items()}
+        _report_passes(outcome, f"{model} on {arch.name}", plot_directory)
+    if export_path is not None:
+        _export_qdq(model, imported.graph, graph, data_path, export_path)
     if fusion is not None:
         console.print(fusion_table(fusion))
         if fusion.details is not None and fusion.details.mode == "pareto":
@@ -114,15 +126,42 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
             console.print(f"wrote {path}")
 
 
-def _labelled_data(model: str):
-    from codesign.accuracy import labelled_test_set
-    from codesign.accuracy.datasets import LABELLED_WORKLOADS
+def _report_passes(outcome, title: str, plot_directory: Path | None) -> None:
+    """What passes say beyond their JSON summary: warnings, and assign-precision's table and plots."""
+    for result in outcome.pass_results.values():
+        print_import_warnings(result.warnings)
+    precision = outcome.pass_results.get("assign-precision")
+    if precision is not None:
+        from codesign.report.precision import plot_precision, precision_table
 
-    data = labelled_test_set(model)
-    if data is None:
-        raise CodesignError(f"--accuracy needs a zoo model with a labelled test set ({', '.join(LABELLED_WORKLOADS)}); "
-                            f"'{model}' has none")
-    return data
+        console.print(precision_table(precision.details, precision.summary))
+        for path in plot_precision(precision.details, plot_directory, title) if plot_directory else ():
+            console.print(f"wrote {path}")
+
+
+def _export_qdq(model: str, float_graph, quantized_graph, data_path: Path | None, export_path: Path) -> None:
+    """The compiled graph's widths as an ONNX QDQ model; activation ranges from a float run of
+    the calibration data."""
+    from codesign.accuracy.datasets import labelled_data_for
+    from codesign.frontend import resolve_model_path
+    from codesign.passes.precision_configs import widths_in_graph
+    from codesign.quantize import calibrate, export_qdq
+    from codesign.report.output import check_output_file
+
+    check_output_file(export_path)
+    config = widths_in_graph(quantized_graph)
+    if not config:
+        raise CodesignError("--export-onnx needs quantized layers: run set-precision or assign-precision with -p")
+    data = labelled_data_for(model, data_path, "--export-onnx")
+    ranges = calibrate(float_graph, data.calibration)
+    export_qdq(float_graph, resolve_model_path(model), config, ranges, export_path)
+    console.print(f"wrote {export_path}")
+
+
+def _labelled_data(model: str, data_path: Path | None):
+    from codesign.accuracy.datasets import labelled_data_for
+
+    return labelled_data_for(model, data_path, "--accuracy")
 
 
 def _report_accuracy(graph, arch, data) -> dict:

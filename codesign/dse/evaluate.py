@@ -47,8 +47,9 @@ def evaluate_point(point: dict, space_file: str | Path, space: Space | None = No
         return _infeasible(describe_validation_error(error, base_file, {}))
     metrics = {'area_m2': chip_area_m2(arch)}
     try:  # accuracy is measured on the graph the passes leave (e.g. after set-precision)
-        passed = apply_passes(_graph(workload_path(point['workload'], space_file)), arch, compiler_passes(space),
-                              space.mapper_objective, space.strategy.seed)
+        workload = workload_path(point['workload'], space_file)
+        passed = apply_passes(_graph(workload), arch, compiler_passes(space), space.mapper_objective,
+                              space.strategy.seed, workload=str(workload))
     except CodesignError as error:  # e.g. bits the design cannot run
         return _infeasible(str(error), metrics)
     if space.needs_accuracy:  # a second or so on digits_cnn: before the mapping search, which costs more

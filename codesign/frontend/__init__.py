@@ -9,7 +9,7 @@ from pathlib import Path
 from codesign.errors import ModelLoadError, UnknownNameError
 from codesign.frontend.onnx import ImportResult, load_onnx
 
-__all__ = ["ImportResult", "load_model", "load_onnx", "parse_input_shape", "resolve_model_path"]
+__all__ = ["ImportResult", "load_model", "load_onnx", "parse_input_shape", "resolve_model_path", "zoo_cache_path"]
 
 
 def load_model(model: str, input_shapes: dict[str, tuple[int, ...]] | None = None,
@@ -28,11 +28,16 @@ def resolve_model_path(model: str) -> Path:
     if model not in zoo.names():
         raise UnknownNameError(
             f"'{model}' is neither a file nor a zoo model (zoo: {', '.join(zoo.names())})")
-    cached = cache_directory() / f"{model}-{_zoo_fingerprint()}.onnx"
+    cached = zoo_cache_path(model)
     if not cached.exists():
         cached.parent.mkdir(parents=True, exist_ok=True)
         zoo.export_onnx(model, cached)
     return cached
+
+
+def zoo_cache_path(name: str) -> Path:
+    """Where zoo model `name` is exported to (it may not be there yet): its name and the zoo's fingerprint."""
+    return cache_directory() / f"{name}-{_zoo_fingerprint()}.onnx"
 
 
 def cache_directory() -> Path:

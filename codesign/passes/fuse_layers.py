@@ -25,7 +25,7 @@ from codesign.fusion.schedule import Schedule, greedy, layer_by_layer
 from codesign.fusion.units import build_units, value_shapes
 from codesign.ir import FusionGroup, Graph, Node
 from codesign.mapping.search import check_objective
-from codesign.passes.pipeline import PassResult, register_pass
+from codesign.passes.pipeline import PassContext, PassResult, register_pass
 from codesign.target import MapperSettings, target_for
 from codesign.search.ga import GaResult, GaSettings
 
@@ -71,8 +71,8 @@ class FuseLayers:
         check_objective(self.objective)
 
     def run(self, graph: Graph, arch: Architecture, progress: Callable[[str], None] | None = None,
-            mapper: MapperSettings | None = None) -> PassResult:
-        mapper = mapper or MapperSettings(self.objective, self.seed)
+            context: PassContext | None = None) -> PassResult:
+        mapper = (context.mapper if context else None) or MapperSettings(self.objective, self.seed)
         if not target_for(arch, mapper).capabilities.fused_schedules:
             raise CodesignError(f"fuse-layers schedules targets with a staging buffer that fused groups share "
                                 f"(dataflow specs ending in kind compute); '{arch.name}' ends in kind "

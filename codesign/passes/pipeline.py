@@ -4,7 +4,7 @@ A pipeline is a comma-separated list of pass names, each optionally followed by
 `{key=value,...}` options that set the pass dataclass' fields (ints, floats, booleans,
 strings; an option that names a file is a string, e.g. a per-layer map), e.g.
 `set-precision{weights=4,activations=8},fuse-layers{population=64,generations=100,seed=0}`.
-A pass is a frozen dataclass with a `name` and `run(graph, arch, progress, mapper)`, declared
+A pass is a frozen dataclass with a `name` and `run(graph, arch, progress, context)`, declared
 with `@register_pass`.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from importlib import import_module
 from typing import Any, Protocol, get_type_hints
 
@@ -29,17 +30,38 @@ class PassResult:
     """What the pass hands on (e.g. the fusion search's history); a frozen value."""
     summary: dict[str, Any] = field(default_factory=dict)
     """What the report shows of the pass, JSON-able: `passes.<name>` in the compile JSON."""
+    warnings: tuple[str, ...] = ()
+    """One line each, for the user (e.g. an accuracy budget no configuration meets)."""
+
+
+@dataclass(frozen=True)
+class PassContext:
+    """What a pass may need beyond the graph and the architecture, from the compile that runs it."""
+
+    mapper: MapperSettings | None = None
+    """The compile's mapping settings (None: a pass that maps layers uses its own options)."""
+    workload: str | None = None
+    """The zoo name or ONNX path being compiled (its labelled data, its source file)."""
+    data_file: Path | None = None
+    """A labelled .npz given with --data, for passes that measure accuracy."""
+
+    def labelled_data(self, needed_by: str):
+        """The labelled data of the workload: --data's file, else the zoo model's own; a one-line
+        error saying how to give some when there is none."""
+        from codesign.accuracy.datasets import labelled_data_for
+
+        return labelled_data_for(self.workload, self.data_file, needed_by)
 
 
 class Pass(Protocol):
     name: str
 
     def run(self, graph: Graph, arch: Architecture, progress: Callable[[str], None] | None,
-            mapper: MapperSettings | None = None) -> PassResult: ...
+            context: PassContext | None = None) -> PassResult: ...
 
 
 _PASSES: dict[str, type] = {}
-_BUILT_IN_MODULES = ("codesign.passes.set_precision", "codesign.passes.fuse_layers")
+_BUILT_IN_MODULES = ("codesign.passes.set_precision", "codesign.passes.assign_precision", "codesign.passes.fuse_layers")
 
 
 def register_pass(pass_class: type) -> type:
@@ -63,12 +85,12 @@ def parse_pipeline(text: str) -> list[Pass]:
 
 def run_pipeline(graph: Graph, arch: Architecture, passes: list[Pass],
                  progress: Callable[[str], None] | None = None,
-                 mapper: MapperSettings | None = None) -> tuple[Graph, dict[str, PassResult]]:
+                 context: PassContext | None = None) -> tuple[Graph, dict[str, PassResult]]:
     """The graph after every pass, and each pass' result by its name (a pass run twice: the
-    last run's). `mapper`: the compile's mapping settings (None: each pass uses its own)."""
+    last run's). `context`: the compile's settings and data (None: each pass uses its own)."""
     results = {}
     for compiler_pass in passes:
-        result = compiler_pass.run(graph, arch, progress, mapper)
+        result = compiler_pass.run(graph, arch, progress, context)
         graph = verify(result.graph)  # every pass leaves the IR valid
         results[compiler_pass.name] = result
     return graph, results

@@ -27,7 +27,7 @@ from codesign.arch.schema import Architecture
 from codesign.arch.yaml_files import read_yaml, show_value, shown
 from codesign.errors import CodesignError
 from codesign.ir import AccumulatorBits, Graph, Node, Param, TensorType, Value
-from codesign.passes.pipeline import PassResult, register_pass
+from codesign.passes.pipeline import PassContext, PassResult, register_pass
 from codesign.target import MapperSettings, target_for
 
 ROLES = ("weight", "input", "output", "accumulator")
@@ -66,10 +66,10 @@ class SetPrecision:
             raise ValueError("give weights=, activations=, accumulator= or file=")
 
     def run(self, graph: Graph, arch: Architecture, progress: Callable[[str], None] | None = None,
-            mapper: MapperSettings | None = None) -> PassResult:
+            context: PassContext | None = None) -> PassResult:
         requests = self._requests(graph)
-        quantized = _quantize(graph, requests)
-        target = target_for(arch, mapper)
+        quantized = quantize_graph(graph, requests)
+        target = target_for(arch, context.mapper if context else None)
         for node in quantized.compute_nodes:  # a width the target cannot run fails here, naming the layer
             target.bits(node)
         summary = {"layers": len(requests), "weights": self.weights or None, "activations": self.activations or None,
@@ -116,8 +116,10 @@ def _bits(value: Any, where: str) -> int:
     return value
 
 
-def _quantize(graph: Graph, requests: dict[str, LayerRequest]) -> Graph:
-    value_bits = _value_bits(graph, requests)
+def quantize_graph(graph: Graph, requests: dict[str, LayerRequest], widest: bool = False) -> Graph:
+    """`graph` with each requested layer's widths written into its types. A value two layers ask
+    for at different widths is an error naming both, or with `widest` takes the wider."""
+    value_bits = _value_bits(graph, requests, widest)
     nodes = []
     for node in graph.nodes:
         request = requests.get(node.name, LayerRequest())
@@ -128,17 +130,20 @@ def _quantize(graph: Graph, requests: dict[str, LayerRequest]) -> Graph:
                    nodes=tuple(nodes))
 
 
-def _value_bits(graph: Graph, requests: dict[str, LayerRequest]) -> dict[str, int]:
-    """Activation value -> its width; an error when two layers ask one value for two widths."""
+def _value_bits(graph: Graph, requests: dict[str, LayerRequest], widest: bool) -> dict[str, int]:
+    """Activation value -> its width; two layers asking one value for two widths: an error, or
+    with `widest` the wider."""
     wanted: dict[str, tuple[int, str]] = {}
     for node in graph.compute_nodes:
-        request = requests[node.name]
+        request = requests.get(node.name, LayerRequest())
         sides = [(value, request.input) for value in node.inputs] + [(value, request.output) for value in node.outputs]
         for value, bits in sides:
             if bits is None:
                 continue
             earlier = wanted.setdefault(value.name, (bits, node.name))
-            if earlier[0] != bits:
+            if widest:
+                wanted[value.name] = max(earlier, (bits, node.name))
+            elif earlier[0] != bits:
                 raise CodesignError(f"set-precision: value '{value.name}' is asked for at {earlier[0]} bits by "
                                     f"'{earlier[1]}' and at {bits} bits by '{node.name}'")
     return {name: bits for name, (bits, _) in wanted.items()}

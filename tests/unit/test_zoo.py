@@ -1,4 +1,7 @@
-"""The model zoo: every model builds at its reference cost; digits_cnn is real and exports."""
+"""The model zoo: every model builds at its reference cost; digits_cnn is real and exports.
+
+Builds are untrained (a trained model's architecture is its builder; training is its
+trainer's, run at export): tests/unit/test_zoo_trained.py checks the trained exports."""
 import numpy
 import onnx
 import pytest
@@ -26,8 +29,9 @@ def test_model_builds_and_costs_its_reference_macs(name):
 
 
 def test_names_are_sorted_and_complete():
-    assert zoo.names() == ["alexnet", "bert_tiny", "digits_cnn", "mobilenet_v2", "mobilenet_v3_large",
-                           "mobilenet_v3_small", "resnet18", "resnet50", "vgg11"]
+    assert zoo.names() == ["alexnet", "bert_tiny", "digits_cnn", "digits_mobilenet", "digits_resnet", "digits_vgg",
+                           "mobilenet_v2", "mobilenet_v3_large", "mobilenet_v3_small", "resnet18", "resnet50",
+                           "seq_transformer", "vgg11"]
 
 
 def test_unknown_name_lists_the_available_names():
