@@ -31,28 +31,20 @@ def assign(graph, model: str, arch: str, max_drop: float) -> dict:
     return passed.results["assign-precision"].summary
 
 
-def budgets(models) -> list[dict]:
-    rows = []
+def study(models, max_drops) -> tuple[list[dict], list[dict]]:
+    """Each model's budgets on one graph (its Hessian traces are measured once per process):
+    the seed paper's budgets in full, and inter-layer against Hessian-only ordering at each."""
+    budget_rows, ordering_rows = [], []
     for model in models:
         graph = load_model(model).graph
-        for max_drop in BUDGETS:
+        for max_drop in max_drops:
             summary = assign(graph, model, ARCH_16_BIT, max_drop)
-            rows.append({"model": model, "arch": ARCH_16_BIT, "max_drop": max_drop, **_figures(summary)})
-    return rows
-
-
-def ordering(models) -> list[dict]:
-    """Inter-layer against Hessian-only ordering at several budgets: who dominates whom."""
-    rows = []
-    for model in models:
-        graph = load_model(model).graph
-        for max_drop in FRONT_BUDGETS:
-            summary = assign(graph, model, ARCH_16_BIT, max_drop)
-            hessian = summary["baselines"]["hessian_only"]
-            rows.append({"model": model, "max_drop": max_drop,
-                         "inter_layer": _point(summary), "hessian_only": _point(hessian),
-                         "random_order": _point(summary["baselines"]["random_order"])})
-    return rows
+            if max_drop in BUDGETS:
+                budget_rows.append({"model": model, "arch": ARCH_16_BIT, "max_drop": max_drop, **_figures(summary)})
+            ordering_rows.append({"model": model, "max_drop": max_drop, "inter_layer": _point(summary),
+                                  "hessian_only": _point(summary["baselines"]["hessian_only"]),
+                                  "random_order": _point(summary["baselines"]["random_order"])})
+    return budget_rows, ordering_rows
 
 
 def targets(model: str) -> dict:
@@ -90,10 +82,11 @@ def main() -> None:
                         default=["budgets", "ordering", "targets"])
     arguments = parser.parse_args()
     document = {"study": "precision", "machine": platform.machine(), "python": platform.python_version()}
-    if "budgets" in arguments.part:
-        document["budgets"] = budgets(arguments.models)
-    if "ordering" in arguments.part:
-        document["ordering"] = ordering(arguments.models)
+    if "budgets" in arguments.part or "ordering" in arguments.part:
+        max_drops = FRONT_BUDGETS if "ordering" in arguments.part else BUDGETS
+        document["budgets"], ordering_rows = study(arguments.models, max_drops)
+        if "ordering" in arguments.part:
+            document["ordering"] = ordering_rows
     if "targets" in arguments.part:
         document["targets"] = targets(arguments.models[0])
     print(json.dumps(document, indent=2))
