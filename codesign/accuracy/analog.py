@@ -9,11 +9,15 @@ Both macros follow their cost models (codesign/cost/crossbar_mapping.py, codesig
     rows of its tile (rows cells) in one cycle;
   * every column's sum of one read goes through the column ADC, then a digital shift-and-add
     combines input slices, weight slices and row groups exactly.
-Signed weights: the cost models count K x slices columns, no second array for negative weights,
-so weights are stored with an offset (w + 2^(weight_bits-1), unsigned) and the digital periphery
-subtracts offset x (sum of the inputs), as ISAAC does (Shafiee et al., ISCA 2016, section 5).
-Signed inputs, where they occur, are offset the same way. Converter errors are the only analog
-effect modelled: device variation and noise (fefet.mac_error_rate) are not.
+Signed weights: stored as the spec's weight_encoding says (codesign/cost/crossbar_cells.py, the
+function the cost model counts non-zero cells with): `offset`, one array holding
+w + 2^(weight_bits-1), the digital periphery subtracting offset x (sum of the inputs), as ISAAC
+does (Shafiee et al., ISCA 2016, section 5); `differential`, a positive and a negative array
+holding |w|, their converted sums subtracted. Signed inputs, where they occur, are offset.
+ADC range: `clip`, unit steps saturating at 2^adc_bits - 1; `scale`, the levels spread over each
+crossbar's largest possible sum (its most non-zero cells per column and read at the top levels),
+rounding to the nearest level; FeFET: a fixed full scale (the whole column). Converter errors are
+the only analog effect modelled: device variation and noise (fefet.mac_error_rate) are not.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from math import inf
 import numpy
 
 from codesign.arch.cim import CrossbarConfig, FefetArrayConfig
+from codesign.cost.crossbar_cells import CellLayout, nonzero_rows_by_crossbar, read_groups, stored_values
 from codesign.errors import CodesignError
 
 CHUNK_ROWS = 2048
@@ -44,8 +49,14 @@ class AnalogMacro:
     rows_per_read: int
     adc_bits: int
     adc_full_scale: float | None
-    """None: the ADC resolves unit steps and clips at 2^adc_bits - 1 (crossbar_mapping's
-    required_adc_bits). A number: its 2^adc_bits levels span 0..full scale uniformly (FeFET)."""
+    """None: adc_range says. A number: its 2^adc_bits levels span 0..full scale uniformly (FeFET)."""
+    tile_columns: int
+    """Columns of one array: a `scale` ADC's range is its crossbar's."""
+    encoding: str = 'offset'
+    """The spec's weight_encoding (codesign/cost/crossbar_cells.py)."""
+    adc_range: str = 'clip'
+    """'clip' (unit steps up to 2^adc_bits - 1, crossbar_mapping's required_adc_bits) or
+    'scale' (levels over each crossbar's largest sum); ignored with adc_full_scale."""
 
     def __post_init__(self) -> None:
         if self.largest_sum >= 2**24:
@@ -56,6 +67,25 @@ class AnalogMacro:
     def largest_sum(self) -> int:
         """The largest column sum of one read: every row at the top cell and input levels."""
         return self.rows_per_read * (2**self.cell_bits - 1) * (2**self.input_bits_per_cycle - 1)
+
+    @property
+    def layout(self) -> CellLayout:
+        return CellLayout(self.weight_bits, self.cell_bits, self.encoding, self.tile_rows, self.tile_columns,
+                          self.rows_per_read)
+
+    @property
+    def scaled(self) -> bool:
+        """Whether each crossbar's ADC range follows its contents ('scale')."""
+        return self.adc_full_scale is None and self.adc_range == 'scale'
+
+    def column_steps(self, levels: numpy.ndarray) -> numpy.ndarray | None:
+        """[polarities, row tiles, columns]: the ADC step of each column on each crossbar of a
+        `scale` macro (1.0 where its range fits the levels); None for any other ADC range."""
+        if not self.scaled:
+            return None
+        largest = nonzero_rows_by_crossbar(levels, self.layout) * (2**self.cell_bits - 1) * (2**self.input_bits_per_cycle - 1)
+        steps = numpy.maximum(largest / (2**self.adc_bits - 1), 1.0)
+        return numpy.repeat(steps, self.tile_columns, axis=2)
 
     @cached_property
     def conversion_errors(self) -> numpy.ndarray:
@@ -73,14 +103,17 @@ class AnalogMacro:
     def exact_up_to(self) -> float:
         """Column sums up to this value convert without error: reads and columns whose sums
         cannot exceed it need not be computed."""
+        if self.scaled:
+            return 0.0  # any non-zero sum of a scaled column may round
         wrong = numpy.flatnonzero(self.conversion_errors)
         return float(wrong[0] - 1) if len(wrong) else inf
 
 
 def crossbar_macro(config: CrossbarConfig, weight_bits: int, input_bits: int) -> AnalogMacro:
     """A crossbar layer with `weight_bits` weights and `input_bits` inputs (the IR's, or the spec's)."""
-    return AnalogMacro(weight_bits, config.cell_bits, input_bits, min(config.input_bits_per_cycle, input_bits),
-                       config.rows, config.rows_per_read, config.adc_bits, None)
+    return AnalogMacro(weight_bits, min(config.cell_bits, weight_bits), input_bits,
+                       min(config.input_bits_per_cycle, input_bits), config.rows, config.rows_per_read,
+                       config.adc_bits, None, config.columns, config.weight_encoding, config.adc_range)
 
 
 def fefet_macro(config: FefetArrayConfig, weight_bits: int, input_bits: int) -> AnalogMacro:
@@ -89,7 +122,7 @@ def fefet_macro(config: FefetArrayConfig, weight_bits: int, input_bits: int) -> 
     denominator holds all rows' capacitors, used or not)."""
     full_scale = config.rows * (config.levels - 1)
     return AnalogMacro(weight_bits, config.cell_bits, input_bits, config.input_bits_per_cycle,
-                       config.rows, config.rows, config.adc_bits, float(full_scale))
+                       config.rows, config.rows, config.adc_bits, float(full_scale), config.columns)
 
 
 def analog_dot(inputs: numpy.ndarray, weights: numpy.ndarray, macro: AnalogMacro,
@@ -100,33 +133,31 @@ def analog_dot(inputs: numpy.ndarray, weights: numpy.ndarray, macro: AnalogMacro
     -(2^(input_bits-1) - 1)..2^(input_bits-1) - 1; `weights`: integers in
     -(2^(weight_bits-1) - 1)..2^(weight_bits-1) - 1.
     """
+    levels = numpy.asarray(weights, dtype=numpy.int64)
+    arrays = stored_values(levels, macro.layout)  # [polarities, rows, K]
+    signs = (1.0, -1.0) if len(arrays) == 2 else (1.0,)
+    steps = macro.column_steps(levels)
     input_offset = 2 ** (macro.input_bits - 1) if signed_inputs else 0
-    weight_offset = 2 ** (macro.weight_bits - 1)
-    stored_weights = numpy.asarray(weights, dtype=numpy.int64) + weight_offset
+    weight_offset = 2 ** (macro.weight_bits - 1) if macro.encoding == 'offset' else 0
     chunks = []
     for start in range(0, len(inputs), CHUNK_ROWS):
         stored_inputs = numpy.asarray(inputs[start:start + CHUNK_ROWS], dtype=numpy.int64) + input_offset
-        sums = _stored_dot(stored_inputs, stored_weights, macro)
+        sums = sum(sign * _stored_dot(stored_inputs, array, macro, None if steps is None else steps[polarity])
+                   for polarity, (sign, array) in enumerate(zip(signs, arrays)))
         sums -= weight_offset * stored_inputs.sum(axis=1, keepdims=True).astype(numpy.float64)
         chunks.append(sums)
-    correction = input_offset * (stored_weights.sum(axis=0) - len(stored_weights) * weight_offset)
-    return numpy.concatenate(chunks) - correction
+    return numpy.concatenate(chunks) - input_offset * levels.sum(axis=0)
 
 
-def _stored_dot(stored_inputs: numpy.ndarray, stored_weights: numpy.ndarray, macro: AnalogMacro) -> numpy.ndarray:
+def _stored_dot(stored_inputs: numpy.ndarray, stored_weights: numpy.ndarray, macro: AnalogMacro,
+                steps: numpy.ndarray | None) -> numpy.ndarray:
     """The shift-and-added converted sums of unsigned operands: the exact product plus every
-    read's conversion error."""
+    read's conversion error; `steps` [row tiles, columns]: a scaled ADC's step per column."""
     total = stored_inputs.astype(numpy.float64) @ stored_weights.astype(numpy.float64)
-    for start, stop in row_groups(len(stored_weights), macro.tile_rows, macro.rows_per_read):
-        total += _conversion_error(stored_inputs[:, start:stop], stored_weights[start:stop], macro)
+    for start, stop in read_groups(len(stored_weights), macro.tile_rows, macro.rows_per_read):
+        column_steps = None if steps is None else steps[start // macro.tile_rows]
+        total += _conversion_error(stored_inputs[:, start:stop], stored_weights[start:stop], macro, column_steps)
     return total
-
-
-def row_groups(rows: int, tile_rows: int, rows_per_read: int) -> list[tuple[int, int]]:
-    """(start, stop) of the rows each read sums: tiles of tile_rows, read rows_per_read at a time."""
-    return [(start, min(start + rows_per_read, tile_start + tile_rows, rows))
-            for tile_start in range(0, rows, tile_rows)
-            for start in range(tile_start, min(tile_start + tile_rows, rows), rows_per_read)]
 
 
 def bit_slices(values: numpy.ndarray, bits: int, slice_bits: int) -> numpy.ndarray:
@@ -136,15 +167,18 @@ def bit_slices(values: numpy.ndarray, bits: int, slice_bits: int) -> numpy.ndarr
 
 
 def _conversion_error(stored_inputs: numpy.ndarray, stored_weights: numpy.ndarray,
-                      macro: AnalogMacro) -> numpy.ndarray:
+                      macro: AnalogMacro, column_steps: numpy.ndarray | None) -> numpy.ndarray:
     """Sum over input and weight slices of (converted - exact) column sums of one row group,
     each at its place value; [M, K]. Reads and columns whose sums cannot exceed `exact_up_to`
     convert exactly: they are left out when that saves work."""
     vectors, outputs = len(stored_inputs), stored_weights.shape[1]
-    cells = bit_slices(stored_weights, macro.weight_bits, macro.cell_bits).transpose(1, 2, 0)
+    cells = bit_slices(stored_weights, macro.layout.stored_bits, macro.cell_bits).transpose(1, 2, 0)
     slices = cells.shape[2]
     cells = cells.reshape(len(stored_weights), outputs * slices).astype(numpy.float32)  # adjacent slices
     live_columns = cells.sum(axis=0) * (2**macro.input_bits_per_cycle - 1) > macro.exact_up_to
+    if column_steps is not None:
+        column_steps = column_steps[:outputs * slices]
+        live_columns &= column_steps > 1.0
     if not live_columns.any():
         return numpy.zeros((vectors, outputs))
     narrow = stored_inputs.astype(numpy.int32 if macro.input_bits < 31 else numpy.int64)
@@ -156,7 +190,12 @@ def _conversion_error(stored_inputs: numpy.ndarray, stored_weights: numpy.ndarra
         return numpy.zeros((vectors, outputs))
     read_index, column_index = _selection(live_reads), _selection(live_columns)
     sums = reads[read_index] @ cells[:, column_index]  # integers below 2^24: exact
-    errors = macro.conversion_errors[sums.astype(numpy.int32)]
+    if column_steps is None:
+        errors = macro.conversion_errors[sums.astype(numpy.int32)]
+    else:
+        exact = sums.astype(numpy.float64)
+        step = column_steps[column_index]
+        errors = (numpy.round(numpy.round(exact / step) * step) - exact).astype(numpy.float32)  # nearest level
     if isinstance(column_index, numpy.ndarray):
         errors, dense = numpy.zeros((len(errors), outputs * slices), dtype=numpy.float32), errors
         errors[:, column_index] = dense

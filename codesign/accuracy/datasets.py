@@ -26,7 +26,7 @@ CALIBRATION_IMAGES = 256
 MAX_NPZ_BYTES = 1 << 30
 """Largest uncompressed .npz accepted: accuracy runs the whole set in memory, and no test set
 of a model codesign can cost comes near a GiB."""
-NPZ_ARRAYS = "arrays 'inputs', 'labels' and optionally 'calibration'"
+NPZ_ARRAYS = "arrays 'inputs', 'labels' and optionally 'calibration', 'train_inputs', 'train_labels'"
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,6 +42,10 @@ class LabelledData:
     """Training inputs for activation ranges, same layout as `images`."""
     non_negative_inputs: bool
     """Whether every input of the data set is >= 0, so it quantizes as unsigned."""
+    train_images: numpy.ndarray | None = None
+    """The training split, same layout as `images`, for passes that fine-tune (None: not given)."""
+    train_labels: numpy.ndarray | None = None
+    """Labels of `train_images`."""
 
 
 def labelled_test_set(workload: str) -> LabelledData | None:
@@ -56,20 +60,22 @@ def labelled_test_set(workload: str) -> LabelledData | None:
 def _digits_test_set(size: int) -> LabelledData:
     from models.digits import digits_split  # imports torch and scikit-learn, only when asked
 
-    train_images, _, test_images, test_labels = digits_split(size)
+    train_images, train_labels, test_images, test_labels = digits_split(size)
     return LabelledData(
         images=test_images.numpy(), labels=test_labels.numpy().astype(numpy.int64),
         calibration=train_images[:CALIBRATION_IMAGES].numpy(),
         non_negative_inputs=True,  # pixels / 16, in 0..1 (bilinear upsampling stays in range)
+        train_images=train_images.numpy(), train_labels=train_labels.numpy().astype(numpy.int64),
     )
 
 
 def _sequence_test_set() -> LabelledData:
     from models.sequences import sequence_split  # numpy only
 
-    train_tokens, _, test_tokens, test_labels = sequence_split()
+    train_tokens, train_labels, test_tokens, test_labels = sequence_split()
     return LabelledData(images=test_tokens, labels=test_labels, calibration=train_tokens[:CALIBRATION_IMAGES],
-                        non_negative_inputs=True)  # token ids; they index a table, nothing quantizes them
+                        non_negative_inputs=True,  # token ids; they index a table, nothing quantizes them
+                        train_images=train_tokens, train_labels=train_labels)
 
 
 def labelled_data_for(workload: str | None, data_file: str | Path | None, needed_by: str) -> LabelledData:
@@ -87,7 +93,8 @@ def labelled_data_for(workload: str | None, data_file: str | Path | None, needed
 def load_labelled_npz(path: str | Path, input_shape: tuple[int, ...] | None = None,
                       integer_inputs: bool | None = None) -> LabelledData:
     """Labelled data from an .npz with arrays `inputs`, `labels` (1-D integer classes, one per
-    input) and optionally `calibration` (else the first CALIBRATION_IMAGES inputs).
+    input) and optionally `calibration` (else the first CALIBRATION_IMAGES inputs) and a training
+    split `train_inputs`, `train_labels` (both or neither) for passes that fine-tune.
 
     `input_shape`: the model's input shape; every array of inputs must match it except in
     dim 0. `integer_inputs`: True if the model takes integer ids (float inputs are refused),
@@ -100,8 +107,22 @@ def load_labelled_npz(path: str | Path, input_shape: tuple[int, ...] | None = No
     labels = _checked_labels(path, arrays["labels"], len(inputs))
     calibration = (_checked_inputs(path, "calibration", arrays["calibration"], inputs.shape, integer_inputs)
                    if "calibration" in arrays else inputs[:CALIBRATION_IMAGES])
+    train_images, train_labels = _training_split(path, arrays, inputs.shape, integer_inputs)
     return LabelledData(images=inputs, labels=labels, calibration=calibration,
-                        non_negative_inputs=bool(inputs.min() >= 0 and calibration.min() >= 0))
+                        non_negative_inputs=bool(inputs.min() >= 0 and calibration.min() >= 0),
+                        train_images=train_images, train_labels=train_labels)
+
+
+def _training_split(path: Path, arrays: dict[str, numpy.ndarray], shape: tuple[int, ...],
+                    integer_inputs: bool | None) -> tuple[numpy.ndarray | None, numpy.ndarray | None]:
+    given = [name for name in ("train_inputs", "train_labels") if name in arrays]
+    if not given:
+        return None, None
+    if len(given) == 1:
+        raise CodesignError(f"{path}: '{given[0]}' without its pair; a training split is 'train_inputs' and "
+                            "'train_labels' together")
+    train_inputs = _checked_inputs(path, "train_inputs", arrays["train_inputs"], shape, integer_inputs)
+    return train_inputs, _checked_labels(path, arrays["train_labels"], len(train_inputs), "train_labels")
 
 
 def fit_model_input(data: LabelledData, graph: Graph, source: str) -> LabelledData:
@@ -113,9 +134,12 @@ def fit_model_input(data: LabelledData, graph: Graph, source: str) -> LabelledDa
         return data
     expected = graph.inputs[0].type
     integer_inputs = expected.numeric == "int"
+    train_images = data.train_images
+    if train_images is not None:
+        train_images = _checked_inputs(Path(source), "train_inputs", train_images, expected.shape, integer_inputs)
     return replace(data, images=_checked_inputs(Path(source), "inputs", data.images, expected.shape, integer_inputs),
                    calibration=_checked_inputs(Path(source), "calibration", data.calibration, expected.shape,
-                                               integer_inputs))
+                                               integer_inputs), train_images=train_images)
 
 
 def _read_npz(path: Path) -> dict[str, numpy.ndarray]:
@@ -136,7 +160,8 @@ def _read_npz(path: Path) -> dict[str, numpy.ndarray]:
         if missing:
             raise CodesignError(f"{path}: no array {' or '.join(map(repr, missing))} (it has "
                                 f"{', '.join(map(repr, archive.files[:8])) or 'none'}; --data expects {NPZ_ARRAYS})")
-        names = [name for name in ("inputs", "labels", "calibration") if name in archive.files]
+        names = [name for name in ("inputs", "labels", "calibration", "train_inputs", "train_labels")
+                 if name in archive.files]
         size = sum(archive.zip.getinfo(f"{name}.npy").file_size for name in names)
         if size > MAX_NPZ_BYTES:
             raise CodesignError(f"{path}: its arrays take {size / 2**30:.1f} GiB uncompressed; "
@@ -171,14 +196,14 @@ def _checked_inputs(path: Path, name: str, array: numpy.ndarray, input_shape: tu
     return array.astype(numpy.int64 if integers else numpy.float32, copy=False)
 
 
-def _checked_labels(path: Path, labels: numpy.ndarray, count: int) -> numpy.ndarray:
+def _checked_labels(path: Path, labels: numpy.ndarray, count: int, name: str = "labels") -> numpy.ndarray:
     if labels.ndim != 1 or labels.dtype.kind not in "iu":
-        raise CodesignError(f"{path}: 'labels' must be a 1-D array of integer classes "
+        raise CodesignError(f"{path}: '{name}' must be a 1-D array of integer classes "
                             f"(it is {labels.dtype} of shape {_shape_text(labels.shape)})")
     if len(labels) != count:
-        raise CodesignError(f"{path}: {len(labels)} labels for {count} inputs; there must be one label per input")
+        raise CodesignError(f"{path}: {len(labels)} {name} for {count} inputs; there must be one label per input")
     if labels.min() < 0:
-        raise CodesignError(f"{path}: 'labels' holds {labels.min()}; classes are indices from 0")
+        raise CodesignError(f"{path}: '{name}' holds {labels.min()}; classes are indices from 0")
     return labels.astype(numpy.int64)
 
 

@@ -6,7 +6,7 @@ batch dimension is 1; here dim 0 of every activation is the data's batch instead
 
 Every multiply-accumulate of Conv, Gemm and MatMul goes through one hook, a MatmulKernel
 (inputs [M, rows] @ weights [rows, K] -> [M, K]), with rows ordered (C, R, S) as im2col lays
-a group's receptive field out on a crossbar (codesign/cost/in_memory.py, _weight_matrix).
+a group's receptive field out on a crossbar (codesign/cost/in_memory.py, weight_matrices).
 A MatMul of two activations (attention's scores and context) calls it once per matrix pair,
 its right operand in the weight's place, as the cost models count it (codesign/ir/precision.py).
 quantize.py plugs quantized and analog dot products in there; bias, alpha and beta are

@@ -99,6 +99,16 @@ class CrossbarConfig(SpecModel):
     """Conversions per second of one ADC."""
     adc_model: Literal['murmann', 'zigzag'] = 'murmann'
     """'murmann' or 'zigzag' (codesign.arch.components.adc)."""
+    weight_encoding: Literal['offset', 'differential'] = 'offset'
+    """How signed weights become cell conductances. 'offset': one array, each weight stored
+    as w + 2^(weight_bits-1) and the offset subtracted digitally (ISAAC's biased encoding), so a
+    zero weight is a non-zero cell. 'differential': a positive and a negative array, each
+    holding |w| in weight_bits - 1 bits where w has its sign (NeuroSim, PUMA), the two
+    converted sums subtracted; a zero weight is two zero cells, twice the cells and conversions."""
+    adc_range: Literal['clip', 'scale'] = 'clip'
+    """What a column sum beyond the ADC's resolution becomes. 'clip': codes are unit steps and
+    saturate at 2^adc_bits - 1. 'scale': the 2^adc_bits levels span the largest sum a crossbar's
+    reads can reach (its non-zero cells per column at the top level), dropping low bits (NeuroSim)."""
     array_read_time_s: PositiveQuantity
     """Analog settling/integration time of one read."""
     crossbars_per_tile: PositiveCount
@@ -123,6 +133,9 @@ class CrossbarConfig(SpecModel):
         _check_weight_slices(self.cell_bits, self.weight_bits)
         if self.rows_per_read > self.rows:
             raise FieldError(('rows_per_read',), f'exceeds rows={self.rows} (got {self.rows_per_read})')
+        if self.weight_encoding == 'differential' and self.weight_bits < 2:
+            raise FieldError(('weight_bits',), 'must be at least 2 with a differential weight encoding '
+                             '(a sign and a magnitude bit)')
         slices = -(-self.weight_bits // self.cell_bits)
         if slices > self.columns:
             raise FieldError(('columns',), f'cannot hold the {slices} bit slices of one '

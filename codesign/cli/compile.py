@@ -57,7 +57,8 @@ def inspect(model, input_shapes, allow_unknown, json_path, views, print_ir) -> N
               help="Labelled data for --accuracy and accuracy-driven passes: arrays inputs, labels [, calibration].")
 @click.option("--export-onnx", "export_path", type=click.Path(path_type=Path), metavar="FILE",
               help="Write the model with its per-layer widths as QuantizeLinear/DequantizeLinear pairs "
-                   "(after set-precision or assign-precision), runnable in onnxruntime.")
+                   "(after set-precision or assign-precision) and pruned weights (after prune-crossbar), "
+                   "runnable in onnxruntime.")
 @json_option
 @click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
               help="Write PNG plots (energy by level and tensor, latency; fusion groups and convergence) into DIR.")
@@ -100,7 +101,7 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
         document["passes"] = {name: result.summary for name, result in outcome.pass_results.items()}
         _report_passes(outcome, f"{model} on {arch.name}", plot_directory)
     if export_path is not None:
-        _export_qdq(model, imported.graph, graph, data_path, export_path)
+        _export_onnx(model, imported.graph, graph, data_path, export_path)
     if fusion is not None:
         console.print(fusion_table(fusion))
         if fusion.details is not None and fusion.details.mode == "pareto":
@@ -137,24 +138,35 @@ def _report_passes(outcome, title: str, plot_directory: Path | None) -> None:
         console.print(precision_table(precision.details, precision.summary))
         for path in plot_precision(precision.details, plot_directory, title) if plot_directory else ():
             console.print(f"wrote {path}")
+    pruning = outcome.pass_results.get("prune-crossbar")
+    if pruning is not None:
+        from codesign.report.pruning import layer_table, plot_pruning, pruning_table
+
+        console.print(pruning_table(pruning.summary))
+        console.print(layer_table(pruning.summary))
+        for path in plot_pruning(pruning.details, plot_directory, title) if plot_directory else ():
+            console.print(f"wrote {path}")
 
 
-def _export_qdq(model: str, float_graph, quantized_graph, data_path: Path | None, export_path: Path) -> None:
-    """The compiled graph's widths as an ONNX QDQ model; activation ranges from a float run of
-    the calibration data."""
+def _export_onnx(model: str, float_graph, compiled_graph, data_path: Path | None, export_path: Path) -> None:
+    """The compiled graph's widths as an ONNX QDQ model, and its weights where a pass pruned them;
+    activation ranges from a float run of the calibration data."""
     from codesign.accuracy.datasets import labelled_data_for
     from codesign.frontend import resolve_model_path
     from codesign.passes.precision_configs import widths_in_graph
+    from codesign.ir import Pruned
     from codesign.quantize import calibrate, export_qdq
     from codesign.report.output import check_output_file
 
     check_output_file(export_path)
-    config = widths_in_graph(quantized_graph)
-    if not config:
-        raise CodesignError("--export-onnx needs quantized layers: run set-precision or assign-precision with -p")
+    config = widths_in_graph(compiled_graph)
+    pruned = any(node.annotation(Pruned) for node in compiled_graph.compute_nodes)
+    if not config and not pruned:
+        raise CodesignError("--export-onnx needs quantized or pruned layers: run set-precision, assign-precision "
+                            "or prune-crossbar with -p")
     data = labelled_data_for(model, data_path, "--export-onnx")
     ranges = calibrate(float_graph, data.calibration)
-    export_qdq(float_graph, resolve_model_path(model), config, ranges, export_path)
+    export_qdq(compiled_graph, resolve_model_path(model), config, ranges, export_path, weights_from_graph=pruned)
     console.print(f"wrote {export_path}")
 
 

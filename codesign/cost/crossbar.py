@@ -26,10 +26,13 @@ layer's (codesign/target/crossbar.py), so weight slices = ceil(weight bits / cel
 cycles = input bits / input bits per read, the partial sums (and shift-and-add width) follow;
 outputs are written at the layer's output bits (`output_bits`, default: its input bits).
 
-ADC resolution: a layer converts at min(adc_bits, required_adc_bits(...)): ADCs are taken to be
-resolution-configurable (SAR: fewer cycles), so a layer whose reads have fewer active or non-zero
-rows converts with fewer bits (D.U.B.). Partial sums wider than adc_bits are clipped (ISAAC
-recovers one bit with its weight-flip encoding, NeuroSim accepts the precision loss).
+ADC resolution: each crossbar converts at min(adc_bits, required_adc_bits(...)) for its own reads
+(crossbar_mapping.adc_bits_by_crossbar): ADCs are taken to be resolution-configurable per crossbar
+(SAR: fewer cycles), so a crossbar whose reads have fewer active or cells that are really non-zero
+under the weight encoding (crossbar_cells.py) converts with fewer bits (D.U.B.); the worst column
+of a crossbar sets its resolution. A layer's `adc_bits` is its widest crossbar's. Partial sums
+wider than adc_bits are clipped or scaled (the spec's adc_range: what the accuracy emulator does;
+the energy is the same). Latency does not shrink with fewer bits (the sample rate is the spec's).
 
 Latency: reads of one crossbar are sequential; a read takes the longer of the analog read time and
 the conversions of the columns sharing one ADC (min(columns_per_adc, used columns) / sample rate),
@@ -58,15 +61,19 @@ from dataclasses import asdict, dataclass
 from dataclasses import replace as with_changes
 from math import ceil, log2
 
+import numpy
+
 from codesign.arch.components import MemoryModel
 from codesign.arch.components.adc import Adc
 from codesign.arch.components.cim_arrays import CrossbarArray
 from codesign.arch.components.row_driver import RowDriver
 from codesign.arch.components.shift_add import ShiftAdd
 from codesign.arch.components.wire import Wire
-from codesign.arch.cim import CROSSBAR_ENERGY_KEYS, CrossbarConfig
+from codesign.arch.cim import CROSSBAR_ENERGY_KEYS, Calibration, CrossbarConfig, calibration_factor
 from codesign.cost.attribution import Shares, split_by_tensor
-from codesign.cost.crossbar_mapping import CrossbarMapping, map_layer, required_adc_bits
+from codesign.cost.crossbar_mapping import (
+    CrossbarMapping, adc_bits_by_crossbar, conversions_by_crossbar, map_layer, required_adc_bits,
+)
 from codesign.cost.in_memory import ChipComponent, CimChip
 from codesign.cost.result import LayerCost, whole_cycles
 from codesign.ir.loopnest import LoopNest
@@ -187,13 +194,31 @@ def crossbar_energies(config: CrossbarConfig, chip: CimChip) -> CrossbarEnergies
     )
 
 
+def calibrated_energies(energies: CrossbarEnergies, calibration: Calibration | None) -> CrossbarEnergies:
+    """Each per-action energy scaled by its SPICE-fitted factor; each ADC resolution by its own
+    (a layer's crossbars convert at different resolutions)."""
+    if calibration is None:
+        return energies
+
+    def factor(key: str, bits: int | None = None) -> float:
+        return calibration_factor(calibration, key, bits)
+    return CrossbarEnergies(
+        cell_read_J=energies.cell_read_J * factor('array'), row_drive_J=energies.row_drive_J * factor('dac'),
+        adc_conversion_J=tuple(energy * factor('adc', bits) for bits, energy in enumerate(energies.adc_conversion_J)),
+        shift_add_J=energies.shift_add_J * factor('shift_add'), buffer_per_bit_J=energies.buffer_per_bit_J * factor('buffer'),
+        noc_per_bit_J=energies.noc_per_bit_J * factor('noc'), dram_per_bit_J=energies.dram_per_bit_J * factor('dram'),
+    )
+
+
 @dataclass(frozen=True)
 class CrossbarLayerCost:
     """One layer on the crossbar target."""
 
     mapping: CrossbarMapping
     adc_bits: int
-    """Resolution the layer's conversions use."""
+    """The widest resolution any of the layer's crossbars converts at."""
+    conversions_by_bits: Mapping[int, int]
+    """ADC resolution -> conversions at it (all crossbars and copies)."""
     energy_breakdown_J: Mapping[str, float]
     """Keys BREAKDOWN_KEYS; sums to energy_J."""
     tensor_shares: Shares
@@ -208,23 +233,23 @@ class CrossbarLayerCost:
 
 
 def evaluate_layer(loop_nest: LoopNest, config: CrossbarConfig, energies: CrossbarEnergies,
-                   nonzero_rows: int | None = None, available_crossbars: int | None = None,
+                   nonzero_rows: numpy.ndarray | None = None, available_crossbars: int | None = None,
                    output_bits: int | None = None) -> CrossbarLayerCost:
-    """The layer's energy, latency and utilization (module docstring); `nonzero_rows`: the most
-    non-zero weight slices any column has among the rows of one read; `output_bits`: the width
-    outputs are written at (default config.input_bits)."""
+    """The layer's energy, latency and utilization (module docstring); `nonzero_rows`: per crossbar
+    [groups, polarities, row tiles, column tiles per array], the most non-zero cells any of its
+    columns has among the rows of one read (None: dense); `output_bits`: the width outputs are
+    written at (default config.input_bits)."""
     mapping = map_layer(loop_nest, config, available_crossbars)
-    needed_bits = required_adc_bits(mapping.max_active_rows, config.cell_bits, config.input_bits_per_cycle, nonzero_rows)
-    adc_bits = min(config.adc_bits, needed_bits)
+    by_bits = _conversions_by_bits(mapping, config, nonzero_rows)
     shares = tensor_shares(loop_nest, config, mapping, output_bits)
-    breakdown = _energy_breakdown(energies, mapping, adc_bits, shares)
+    breakdown = _energy_breakdown(energies, mapping, by_bits, shares)
     conversions_per_adc = min(config.columns_per_adc, mapping.used_columns_per_crossbar)
     read_time = max(config.array_read_time_s, conversions_per_adc / config.adc_sample_rate_Hz)
     read_steps = mapping.sequential_reads * mapping.passes
     available = config.arrays if available_crossbars is None else available_crossbars
     chip_cells = available * config.rows * config.columns
     return CrossbarLayerCost(
-        mapping=mapping, adc_bits=adc_bits, energy_breakdown_J=breakdown,
+        mapping=mapping, adc_bits=max(by_bits), conversions_by_bits=by_bits, energy_breakdown_J=breakdown,
         tensor_shares=shares, energy_J=sum(breakdown.values()),
         read_time_s=read_time, latency_s=read_steps * read_time,
         utilization=mapping.cell_reads / (chip_cells * read_steps),
@@ -232,12 +257,20 @@ def evaluate_layer(loop_nest: LoopNest, config: CrossbarConfig, energies: Crossb
     )
 
 
-def _energy_breakdown(energies: CrossbarEnergies, mapping: CrossbarMapping, adc_bits: int,
+def _conversions_by_bits(mapping: CrossbarMapping, config: CrossbarConfig,
+                         nonzero_rows: numpy.ndarray | None) -> dict[int, int]:
+    """ADC resolution -> the layer's conversions at it: each crossbar's at its own resolution."""
+    bits = adc_bits_by_crossbar(mapping, config, nonzero_rows)
+    conversions = numpy.broadcast_to(conversions_by_crossbar(mapping, config)[None, None], bits.shape)
+    return {int(resolution): int(conversions[bits == resolution].sum()) for resolution in numpy.unique(bits)}
+
+
+def _energy_breakdown(energies: CrossbarEnergies, mapping: CrossbarMapping, conversions_by_bits: Mapping[int, int],
                       shares: Shares) -> dict[str, float]:
     return {
         'array': mapping.cell_reads * energies.cell_read_J,
         'dac': mapping.row_drives * energies.row_drive_J,
-        'adc': mapping.conversions * energies.adc_conversion_J[adc_bits],
+        'adc': sum(count * energies.adc_conversion_J[bits] for bits, count in conversions_by_bits.items()),
         'shift_add': mapping.conversions * energies.shift_add_J,
         'buffer': sum(shares['buffer'].values()) * energies.buffer_per_bit_J,
         'noc': sum(shares['noc'].values()) * energies.noc_per_bit_J,
@@ -268,5 +301,6 @@ def to_layer_cost(name: str, op: str, macs: int, result: CrossbarLayerCost, cloc
         cycles=cycles, utilization=result.utilization,
         dram_bytes=result.dram_bytes, energy_breakdown_J=dict(result.energy_breakdown_J),
         energy_by_tensor_J=split_by_tensor(result.energy_breakdown_J, result.tensor_shares),
-        mapping={**asdict(result.mapping), 'adc_bits': result.adc_bits},
+        mapping={**asdict(result.mapping), 'adc_bits': result.adc_bits,
+                 'adc_conversions_by_bits': {str(bits): count for bits, count in result.conversions_by_bits.items()}},
     )

@@ -2,8 +2,9 @@
 
 im2col unrolling (ISAAC, Shafiee et al., ISCA 2016; NeuroSim's "conventional mapping"): each group
 of the loop nest is a weight matrix of C*R*S rows (one per input of a receptive field) and K
-outputs; each weight is split into ceil(weight_bits / cell_bits) bit slices on adjacent columns,
-so a group needs K * slices columns. The matrix is cut into crossbar-sized tiles:
+outputs; each stored weight is split into bit slices on adjacent columns (crossbar_cells.py: the
+weight_encoding sets the stored bits and whether a second, negative array doubles the columns),
+so a group needs K * slices columns per array. Each array is cut into crossbar-sized tiles:
 ceil(rows / the crossbar's rows) row tiles x ceil(columns / its columns) column tiles, per group.
 
 One read of a crossbar drives up to rows_per_read of its rows with one input slice
@@ -24,6 +25,10 @@ from dataclasses import dataclass
 from math import ceil, log2
 from typing import TYPE_CHECKING
 
+import numpy
+
+from codesign.cost.crossbar_cells import cell_layout
+
 if TYPE_CHECKING:
     from codesign.arch.cim import CrossbarConfig
     from codesign.ir.loopnest import LoopNest
@@ -36,11 +41,14 @@ class CrossbarMapping:
     rows: int
     """Matrix rows per group: C*R*S."""
     columns: int
-    """Matrix columns per group: K * weight slices."""
+    """Matrix columns per group and array: K * weight slices."""
     groups: int
     weight_slices: int
+    polarities: int
+    """Arrays per weight column: 2 with a differential encoding, else 1."""
     row_tiles: int
     column_tiles: int
+    """Column tiles of all arrays: polarities x ceil(columns / crossbar columns)."""
     crossbars: int
     """Crossbars holding one copy of the weights: groups x row_tiles x column_tiles."""
     replication: int
@@ -93,37 +101,63 @@ def required_adc_bits(active_rows: int, cell_bits: int, input_bits_per_cycle: in
 def map_layer(loop_nest: LoopNest, config: CrossbarConfig, available_crossbars: int | None = None) -> CrossbarMapping:
     """Lay the layer's weights on crossbars and count its reads (module docstring)."""
     size = loop_nest.sizes
-    matrix_rows, groups = size['C'] * size['R'] * size['S'], size['G']
-    slices = ceil(config.weight_bits / config.cell_bits)
+    layout = cell_layout(config)
+    matrix_rows, groups, slices, polarities = size['C'] * size['R'] * size['S'], size['G'], layout.slices, layout.polarities
     matrix_columns = size['K'] * slices
-    row_tiles, column_tiles = ceil(matrix_rows / config.rows), ceil(matrix_columns / config.columns)
+    row_tiles, column_tiles = ceil(matrix_rows / config.rows), polarities * ceil(matrix_columns / config.columns)
     crossbars = groups * row_tiles * column_tiles
     available = config.arrays if available_crossbars is None else available_crossbars
     positions = size['N'] * size['P'] * size['Q']
     input_cycles = ceil(config.input_bits / config.input_bits_per_cycle)
     # Row groups of every row tile, summed: the last tile may hold fewer rows.
-    row_groups = sum(ceil(tile_rows / config.rows_per_read) for tile_rows in _tile_sizes(matrix_rows, config.rows))
+    row_groups = sum(ceil(tile_rows / config.rows_per_read) for tile_rows in tile_sizes(matrix_rows, config.rows))
     replication = _replication(crossbars, available, positions, config.replicate_weights)
     vectors = positions * input_cycles  # input slices through each copy of the weights, all copies together
     max_row_groups = ceil(min(matrix_rows, config.rows) / config.rows_per_read)
     return CrossbarMapping(
-        rows=matrix_rows, columns=matrix_columns, groups=groups, weight_slices=slices,
+        rows=matrix_rows, columns=matrix_columns, groups=groups, weight_slices=slices, polarities=polarities,
         row_tiles=row_tiles, column_tiles=column_tiles, crossbars=crossbars, replication=replication,
         passes=ceil(crossbars / available),
         row_utilization=matrix_rows / (row_tiles * config.rows),
-        column_utilization=matrix_columns / (column_tiles * config.columns),
+        column_utilization=matrix_columns * polarities / (column_tiles * config.columns),
         output_positions=positions, input_cycles=input_cycles,
         reads=vectors * groups * row_groups * column_tiles,
-        conversions=vectors * groups * row_groups * matrix_columns,
+        conversions=vectors * groups * row_groups * matrix_columns * polarities,
         row_drives=vectors * groups * matrix_rows * column_tiles,
-        cell_reads=vectors * groups * matrix_rows * matrix_columns,
+        cell_reads=vectors * groups * matrix_rows * matrix_columns * polarities,
         max_active_rows=min(matrix_rows, config.rows, config.rows_per_read),
         sequential_reads=ceil(positions / replication) * input_cycles * max_row_groups,
         used_columns_per_crossbar=min(matrix_columns, config.columns),
     )
 
 
-def _tile_sizes(total: int, tile: int) -> list[int]:
+def adc_bits_by_crossbar(mapping: CrossbarMapping, config: CrossbarConfig,
+                         nonzero_rows: numpy.ndarray | None = None) -> numpy.ndarray:
+    """[groups, polarities, row tiles, column tiles per array]: the resolution each crossbar's
+    conversions use, min(adc_bits, what its reads need); `nonzero_rows`, the same shape (from
+    crossbar_cells.nonzero_rows_by_crossbar), or None for dense weights. Its columns share one ADC
+    configuration, so the column with the most non-zero cells sets it (D.U.B.'s 'balanced')."""
+    row_tiles = tile_sizes(mapping.rows, config.rows)
+    active = numpy.array([min(rows, config.rows_per_read) for rows in row_tiles])
+    shape = (mapping.groups, mapping.polarities, len(row_tiles), mapping.column_tiles // mapping.polarities)
+    contributing = numpy.broadcast_to(active[None, None, :, None], shape)
+    if nonzero_rows is not None:
+        contributing = numpy.minimum(contributing, nonzero_rows)
+    largest_sums = contributing * (2**config.cell_bits - 1) * (2**config.input_bits_per_cycle - 1)
+    needed = numpy.ceil(numpy.log2(largest_sums + 1.0)).astype(numpy.int64)
+    return numpy.minimum(needed, config.adc_bits)
+
+
+def conversions_by_crossbar(mapping: CrossbarMapping, config: CrossbarConfig) -> numpy.ndarray:
+    """[row tiles, column tiles per array]: conversions of one crossbar of each position (of every
+    group and array alike): input vectors x its row groups x its used columns."""
+    vectors = mapping.output_positions * mapping.input_cycles
+    row_groups = numpy.array([ceil(rows / config.rows_per_read) for rows in tile_sizes(mapping.rows, config.rows)])
+    columns = numpy.array(tile_sizes(mapping.columns, config.columns))
+    return vectors * row_groups[:, None] * columns[None, :]
+
+
+def tile_sizes(total: int, tile: int) -> list[int]:
     """The sizes of the tiles that cut `total` into pieces of at most `tile`."""
     full, rest = divmod(total, tile)
     return [tile] * full + ([rest] if rest else [])

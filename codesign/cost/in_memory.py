@@ -9,8 +9,8 @@ then the macro. Both levels are costed by the memory component models
 gives a level under `energy:`; a bit read or written costs the mean of the level's full-width
 read and write energies over its width (the built-in models cost them alike).
 
-Crossbar layers are sparsity-aware: the most non-zero weights any column holds among the
-rows of one read sets the ADC resolution the layer needs (read from the imported weights).
+Crossbar layers are sparsity-aware: on each crossbar, the most non-zero cells any column holds
+among the rows of one read sets the ADC resolution it needs (crossbar_cells.py, on the weights).
 A model imported without its weights (external data file absent) has no values to count:
 its layers are costed as dense, the ADC resolution of an unpruned layer, an upper bound,
 and the layer's mapping says so ('adc_bits_basis'), rather than refusing a cost that needs
@@ -121,24 +121,9 @@ def weights_absent(node: Node) -> bool:
     return node.weight is not None and node.weight.data is None
 
 
-def nonzero_rows_per_read(node: Node, rows_per_read: int) -> int | None:
-    """The most non-zero weights any crossbar column holds among the rows of one read.
-
-    This is what lets a sparse (pruned) layer convert with fewer ADC bits. A weight counts as
-    non-zero in all its bit slices (conservative). None when the weights are not constants.
-    """
-    matrix = _weight_matrix(node)
-    if matrix is None:
-        return None
-    groups, rows, columns = matrix.shape
-    padded = numpy.zeros((groups, -(-rows // rows_per_read) * rows_per_read, columns), dtype=bool)
-    padded[:, :rows] = matrix != 0
-    counts = padded.reshape(groups, -1, rows_per_read, columns).sum(axis=2)
-    return int(counts.max())
-
-
-def _weight_matrix(node: Node) -> numpy.ndarray | None:
-    """The im2col weight matrix, (groups, C*R*S rows, K columns), or None."""
+def weight_matrices(node: Node) -> numpy.ndarray | None:
+    """The im2col weight matrices, (groups, C*R*S rows, K columns), as the accuracy emulator gets
+    them group by group; None when the weights are not constants (or absent)."""
     weight = node.weight
     if weight is None or weight.data is None:
         return None

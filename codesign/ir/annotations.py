@@ -41,3 +41,21 @@ class AccumulatorBits(Annotation):
 
     def __str__(self) -> str:
         return f"accumulator {self.bits}b"
+
+
+@dataclass(frozen=True)
+class Pruned(Annotation):
+    """Set by prune-crossbar: the fraction of a layer's weights that are zero, and the sparsity
+    levels (non-zero rows per read divided by this) of its crossbars, as the pass chose them."""
+
+    sparsity: float
+    levels: tuple[int, ...] = ()
+
+    def check(self) -> str | None:
+        if not 0.0 <= self.sparsity <= 1.0:
+            return f"sparsity must be a fraction from 0 to 1 (got {self.sparsity})"
+        return None if all(level >= 1 for level in self.levels) else f"levels must be >= 1 (got {self.levels})"
+
+    def __str__(self) -> str:
+        levels = "/".join(str(level) for level in sorted(set(self.levels)))
+        return f"sparsity {self.sparsity:.2f}" + (f" levels {levels}" if levels else "")

@@ -61,7 +61,8 @@ class Pass(Protocol):
 
 
 _PASSES: dict[str, type] = {}
-_BUILT_IN_MODULES = ("codesign.passes.set_precision", "codesign.passes.assign_precision", "codesign.passes.fuse_layers")
+_BUILT_IN_MODULES = ("codesign.passes.set_precision", "codesign.passes.assign_precision", "codesign.passes.prune_crossbar",
+                     "codesign.passes.fuse_layers")
 
 
 def register_pass(pass_class: type) -> type:

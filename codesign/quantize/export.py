@@ -28,16 +28,18 @@ from codesign.quantize.scheme import activation_grid
 PER_AXIS_OPSET, WIDE_TYPES_OPSET = 13, 21
 
 
-def export_qdq(graph: Graph, source: Path, config: QuantConfig, ranges: Ranges, destination: Path) -> Path:
+def export_qdq(graph: Graph, source: Path, config: QuantConfig, ranges: Ranges, destination: Path,
+               weights_from_graph: bool = False) -> Path:
     """Write `source` (the ONNX file `graph` was imported from) with `config`'s layers quantized
-    to `destination`; checked with onnx.checker. Returns `destination`."""
+    to `destination`; checked with onnx.checker. Returns `destination`. `weights_from_graph`:
+    every weighted layer takes the IR's weights (a pruning pass changed them), not the file's."""
     check_config(graph, config)
     require_weights(graph)
     quantized = {node.name for node in graph.compute_nodes
                  if node.name in config and (is_weighted(node) or is_product(node))}
     model = _with_opset(_read(Path(source)), _opset_needed(config, quantized))
     read_before, live_before = _read_names(model.graph), _live_names(model.graph)
-    _rewrite(model.graph, graph, config, ranges, quantized, source)
+    _rewrite(model.graph, graph, config, ranges, quantized, source, weights_from_graph)
     _prune(model.graph, read_before, live_before)
     onnx.checker.check_model(model, full_check=True)  # a failure here is a bug of this module
     destination = Path(destination)
@@ -46,7 +48,7 @@ def export_qdq(graph: Graph, source: Path, config: QuantConfig, ranges: Ranges, 
 
 
 def _rewrite(onnx_graph: onnx.GraphProto, graph: Graph, config: QuantConfig, ranges: Ranges, quantized: set[str],
-             source) -> None:
+             source, weights_from_graph: bool = False) -> None:
     """Fold each folded BN, quantize each configured layer; the new nodes go just before their layer."""
     insertions = Insertions(_names(onnx_graph))
     nodes = list(onnx_graph.node)
@@ -59,6 +61,9 @@ def _rewrite(onnx_graph: onnx.GraphProto, graph: Graph, config: QuantConfig, ran
         if batch_norm is not None:
             _take_folded(nodes[index], nodes[batch_norm], node, insertions, float_weight=node.name not in quantized)
             removed.add(batch_norm)
+        elif weights_from_graph and is_weighted(node) and node.name not in quantized:
+            nodes[index].input[node.weight.position] = insertions.constant(
+                f"{node.name}/weight", numpy.asarray(node.weight.data, numpy.float32))
         if node.name in quantized:
             _quantize(nodes[index], node, config[node.name], ranges, insertions)
         before[index] = insertions.nodes[start:]

@@ -2,24 +2,29 @@
 bit-sliced weights, bit-serial inputs, survey-fitted ADCs (codesign/cost/crossbar.py).
 
 A layer is costed at its bits from the IR: weight slices = ceil(weight bits / cell bits),
-input cycles = input bits / bits per cycle, the ADC resolution its reads need (fewer
-active or non-zero rows, or narrower weights than a cell holds, need fewer bits, up to the
-spec's adc_bits), the shift-and-add as wide as its partial sums, and the buffer, NoC and
-DRAM moving its weights, inputs and outputs at their widths.
+input cycles = input bits / bits per cycle, the ADC resolution each crossbar's reads need
+(fewer active rows, fewer cells that are really non-zero under the weight encoding, or
+narrower weights than a cell holds, need fewer bits, up to the spec's adc_bits), the
+shift-and-add as wide as its partial sums, and the buffer, NoC and DRAM moving its weights,
+inputs and outputs at their widths. The non-zero cells are counted on the weights quantized
+at the layer's bits by codesign/cost/crossbar_cells.py, which the accuracy emulator shares.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy
+
 from codesign.accuracy.analog import AnalogMacro, crossbar_macro
 from codesign.arch.cim import CrossbarConfig
 from codesign.arch.schema import Architecture
 from codesign.cost import crossbar
 from codesign.cost.attribution import attributed
+from codesign.cost.crossbar_cells import cell_layout, nonzero_rows_by_crossbar, weight_levels
 from codesign.cost.epilogues import Epilogue
 from codesign.cost.in_memory import (
-    calibrated, calibrated_row_energy, cim_chip, nonzero_rows_per_read, periphery, weights_absent,
+    calibrated_row_energy, cim_chip, periphery, weight_matrices, weights_absent,
 )
 from codesign.cost.result import LayerCost
 from codesign.cost.vector import vector_cost
@@ -39,7 +44,7 @@ class CrossbarTarget:
         self.chip = cim_chip(arch)
         self.parts = crossbar.crossbar_parts(self.macro, self.chip)
         self.energies = crossbar.crossbar_energies(self.macro, self.chip)
-        self._layer_energies = {(self.macro.weight_bits, self.macro.input_bits): self.energies}
+        self._layer_energies: dict[tuple[int, int], crossbar.CrossbarEnergies] = {}
         self.hardware = periphery(arch, self.chip, self.macro.input_bits, self.macro.tiles)
         self.mappings_evaluated = 0
         self.capabilities = Capabilities(
@@ -59,20 +64,33 @@ class CrossbarTarget:
     def map_layer(self, node: Node) -> MappedLayer:
         bits = self.bits(node)
         config = self.layer_config(bits)
-        nonzero = nonzero_rows_per_read(node, self.macro.rows_per_read)
-        result = crossbar.evaluate_layer(node.loop_nest, config, self._energies(config), nonzero,
+        result = crossbar.evaluate_layer(node.loop_nest, config, self.energies_at(config), self.nonzero_rows(node, config),
                                          output_bits=bits.output)
         cost = crossbar.to_layer_cost(node.name, node.op.value, node.macs, result, self.arch.clock_frequency_Hz)
         if weights_absent(node):
             cost = replace(cost, mapping={**cost.mapping, "adc_bits_basis": "dense: the weights are absent"})
-        cost = attributed(calibrated(cost, self.macro.calibration, result.adc_bits), result.tensor_shares)
+        cost = attributed(cost, result.tensor_shares)
         return MappedLayer(replace(cost, bits=bits.as_dict()))
 
-    def _energies(self, config: CrossbarConfig) -> crossbar.CrossbarEnergies:
-        """Per-action energies at a layer's bits (the shift-and-add is as wide as its partial sums)."""
+    def nonzero_rows(self, node: Node, config: CrossbarConfig | None = None) -> numpy.ndarray | None:
+        """Per crossbar [groups, polarities, row tiles, column tiles per array], the most non-zero
+        cells a column holds in one read (crossbar_cells.py), at the node's bits; None when its
+        weights are not constants (dense)."""
+        config = config or self.layer_config(self.bits(node))
+        matrices = weight_matrices(node)
+        if matrices is None:
+            return None
+        levels = weight_levels(matrices, config.weight_bits)
+        layout = cell_layout(config)
+        return numpy.stack([nonzero_rows_by_crossbar(group, layout) for group in levels])
+
+    def energies_at(self, config: CrossbarConfig) -> crossbar.CrossbarEnergies:
+        """Per-action energies at a layer's bits (the shift-and-add is as wide as its partial sums),
+        scaled by the spec's SPICE calibration, if any."""
         key = (config.weight_bits, config.input_bits)
         if key not in self._layer_energies:
-            self._layer_energies[key] = crossbar.crossbar_energies(config, self.chip)
+            self._layer_energies[key] = crossbar.calibrated_energies(crossbar.crossbar_energies(config, self.chip),
+                                                                     self.macro.calibration)
         return self._layer_energies[key]
 
     def cost_op(self, node: Node, epilogue: Epilogue | None = None) -> LayerCost:

@@ -119,14 +119,16 @@ def test_unsupported_op_is_a_codesign_error():
 
 @st.composite
 def macros(draw, adc_bits=None):
-    weight_bits = draw(st.integers(1, 8))
+    encoding = draw(st.sampled_from(['offset', 'differential']))
+    weight_bits = draw(st.integers(2 if encoding == 'differential' else 1, 8))
     input_bits = draw(st.integers(1, 8))
     tile_rows = draw(st.integers(1, 16))
     return AnalogMacro(
         weight_bits=weight_bits, cell_bits=draw(st.integers(1, weight_bits)), input_bits=input_bits,
         input_bits_per_cycle=draw(st.integers(1, input_bits)), tile_rows=tile_rows,
         rows_per_read=draw(st.integers(1, tile_rows)), adc_bits=adc_bits or draw(st.integers(1, 10)),
-        adc_full_scale=None)
+        adc_full_scale=None, tile_columns=draw(st.integers(1, 12)), encoding=encoding,
+        adc_range=draw(st.sampled_from(['clip', 'scale'])))
 
 
 @st.composite
@@ -152,28 +154,49 @@ def test_crossbar_kernel_without_clipping_is_the_exact_integer_matmul(data):
 
 
 def read_by_read(inputs, weights, macro, signed_inputs):
-    """The crossbar's dot product one read, one input slice and one weight slice at a time."""
+    """The crossbar's dot product one read, one input slice and one weight slice at a time, written
+    from the encodings' and ADC ranges' definitions (not with codesign/cost/crossbar_cells.py)."""
     input_offset = 2 ** (macro.input_bits - 1) if signed_inputs else 0
-    weight_offset = 2 ** (macro.weight_bits - 1)
-    stored_inputs, stored_weights = inputs + input_offset, weights + weight_offset
+    if macro.encoding == 'differential':
+        arrays, stored_bits, weight_offset = [(1, numpy.maximum(weights, 0)), (-1, numpy.maximum(-weights, 0))], \
+            macro.weight_bits - 1, 0
+    else:
+        weight_offset = 2 ** (macro.weight_bits - 1)
+        arrays, stored_bits = [(1, weights + weight_offset)], macro.weight_bits
+    stored_inputs = inputs + input_offset
+    shifts = list(range(0, stored_bits, macro.cell_bits))
+    top = (2**macro.cell_bits - 1) * (2**macro.input_bits_per_cycle - 1)
     total = numpy.zeros((len(inputs), weights.shape[1]), dtype=numpy.int64)
-    for tile in range(0, len(weights), macro.tile_rows):
-        tile_end = min(tile + macro.tile_rows, len(weights))
-        for start in range(tile, tile_end, macro.rows_per_read):
-            rows = slice(start, min(start + macro.rows_per_read, tile_end))
-            for input_shift in range(0, macro.input_bits, macro.input_bits_per_cycle):
-                driven = (stored_inputs[:, rows] >> input_shift) & (2**macro.input_bits_per_cycle - 1)
-                for weight_shift in range(0, macro.weight_bits, macro.cell_bits):
-                    cells = (stored_weights[rows] >> weight_shift) & (2**macro.cell_bits - 1)
-                    converted = numpy.minimum(driven @ cells, 2**macro.adc_bits - 1)
-                    total += converted << (input_shift + weight_shift)
+    for sign, stored in arrays:
+        # cells[rows, K * slices], a weight's slices on adjacent columns, lowest first
+        cells = numpy.stack([(stored >> shift) & (2**macro.cell_bits - 1) for shift in shifts], axis=2).reshape(len(stored), -1)
+        for tile in range(0, len(weights), macro.tile_rows):
+            tile_end = min(tile + macro.tile_rows, len(weights))
+            reads = [slice(start, min(start + macro.rows_per_read, tile_end))
+                     for start in range(tile, tile_end, macro.rows_per_read)]
+            busiest = numpy.max([(cells[rows] != 0).sum(axis=0) for rows in reads], axis=0)  # per column
+            crossbar_busiest = [busiest[(column // macro.tile_columns) * macro.tile_columns:
+                                        (column // macro.tile_columns + 1) * macro.tile_columns].max()
+                                for column in range(cells.shape[1])]
+            steps = numpy.maximum(numpy.array(crossbar_busiest) * top / (2**macro.adc_bits - 1), 1.0)
+            for rows in reads:
+                for input_shift in range(0, macro.input_bits, macro.input_bits_per_cycle):
+                    driven = (stored_inputs[:, rows] >> input_shift) & (2**macro.input_bits_per_cycle - 1)
+                    for index, weight_shift in enumerate(shifts):
+                        columns = slice(index, None, len(shifts))
+                        sums = driven @ cells[rows, columns]
+                        if macro.adc_range == 'scale':
+                            converted = numpy.round(numpy.round(sums / steps[columns]) * steps[columns]).astype(numpy.int64)
+                        else:
+                            converted = numpy.minimum(sums, 2**macro.adc_bits - 1)
+                        total += sign * (converted << (input_shift + weight_shift))
     return (total - weight_offset * stored_inputs.sum(axis=1, keepdims=True)
             - input_offset * weights.sum(axis=0))
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.data())
-def test_crossbar_kernel_clips_every_read_as_the_adc_does(data):
+def test_crossbar_kernel_converts_every_read_as_the_adc_does(data):
     macro = data.draw(macros())
     inputs, weights, signed_inputs = data.draw(operands(macro))
     numpy.testing.assert_array_equal(analog_dot(inputs, weights, macro, signed_inputs),

@@ -93,7 +93,7 @@ def test_nsga2_keeps_the_bisection_result_or_better():
     (["compile", "digits_cnn", "--arch", ARCH, "-p", "assign-precision{candidates=4/x}"], "candidates must be widths"),
     (["compile", "digits_cnn", "--arch", ARCH, "-p", "assign-precision{objective=area}"], "objective must be one of"),
     (["compile", "digits_cnn", "--arch", "simba", "-p", "assign-precision{candidates=16}"], "no candidate width fits simba"),
-    (["compile", "digits_cnn", "--arch", ARCH, "--export-onnx", "/tmp/never.onnx"], "--export-onnx needs quantized layers"),
+    (["compile", "digits_cnn", "--arch", ARCH, "--export-onnx", "/tmp/never.onnx"], "--export-onnx needs quantized or pruned layers"),
 ])
 def test_bad_requests(capsys, argv, expected):
     assert_one_line_error(*run(capsys, *argv)[::2], expected)

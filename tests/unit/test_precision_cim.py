@@ -87,7 +87,7 @@ def test_the_crossbar_shift_and_add_and_adc_follow_the_layer_bits():
     one_bit = target.map_layer(conv_layer(**shape, bits={"weight": 1, "input": 4, "output": 4})).cost
     assert one_bit.mapping["adc_bits"] == 8 and one_bit.mapping["weight_slices"] == 1
     four_bit = target.layer_config(target.bits(conv_layer(**shape, bits={"weight": 4, "input": 4, "output": 4})))
-    assert target._energies(four_bit).shift_add_J < target.energies.shift_add_J
+    assert target.energies_at(four_bit).shift_add_J < target.energies.shift_add_J
 
 
 @pytest.mark.parametrize(("spec", "role", "message"), [
