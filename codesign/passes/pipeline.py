@@ -61,7 +61,8 @@ class Pass(Protocol):
 
 
 _PASSES: dict[str, type] = {}
-_BUILT_IN_MODULES = ("codesign.passes.set_precision", "codesign.passes.assign_precision", "codesign.passes.prune_crossbar",
+_BUILT_IN_MODULES = ("codesign.passes.set_precision", "codesign.passes.assign_precision", "codesign.passes.prune",
+                     "codesign.passes.prune_crossbar",
                      "codesign.passes.fuse_layers")
 
 

@@ -131,6 +131,7 @@ class _Run:
         self.target = target_for(arch, context.mapper or MapperSettings())
         self.nodes = {node.name: node for node in graph.compute_nodes}
         self.layers = self._layers()
+        self.names = [layer.name for layer in self.layers]
         self.levels = options.allowed_levels
 
     def _layers(self) -> list[LayerCrossbars]:
@@ -154,8 +155,8 @@ class _Run:
         self.say("Hessian traces (Hutchinson)")
         curvature = hessian_traces(self.graph, self.data, samples=8, seed=options.seed)
         self.say("D.U.B.-regularized fine-tuning")
-        regularized = fine_tune(self.graph, self.data, self.layers, self._schedule(options.regularize_epochs),
-                                regularizer=Regularizer("dub", options.variance, options.sparsity))
+        regularized = fine_tune(self.graph, self.data, self.names, self._schedule(options.regularize_epochs),
+                                regularizer=Regularizer("dub", options.variance, options.sparsity, tuple(self.layers)))
         moves = [move for move in ordered_moves(self.layers, self.nodes, regularized, curvature, self._adc_energies,
                                                 self.levels) if move.saving_J > 0]
         trials: dict[int, MethodOutcome] = {}
@@ -165,7 +166,7 @@ class _Run:
                 self.say(f"trial: {count} of {len(moves)} crossbar moves")
                 levels = levels_after(moves[:count], self.layers, self.levels)
                 masks = {layer.name: layer.mask(regularized[layer.name], levels[layer.name]) for layer in self.layers}
-                tuned = fine_tune(self.graph, self.data, self.layers, self._schedule(options.epochs), regularized, masks)
+                tuned = fine_tune(self.graph, self.data, self.names, self._schedule(options.epochs), regularized, masks)
                 trials[count] = self._measure("dub", with_weights(self.graph, tuned, levels))
             return dense.accuracy - trials[count].accuracy <= options.max_drop + 1e-12
 
@@ -187,13 +188,13 @@ class _Run:
         original = {layer.name: self.nodes[layer.name].weight.data for layer in self.layers}
         self.say("baseline: global magnitude pruning")
         masks = global_magnitude_masks(original, chosen.sparsity)
-        tuned = fine_tune(self.graph, self.data, self.layers, self._schedule(options.epochs), original, masks)
+        tuned = fine_tune(self.graph, self.data, self.names, self._schedule(options.epochs), original, masks)
         magnitude = self._measure("global_magnitude", with_weights(self.graph, tuned))
         self.say("baseline: L1-regularized, per-layer magnitude pruning")
-        l1 = fine_tune(self.graph, self.data, self.layers, self._schedule(options.regularize_epochs),
+        l1 = fine_tune(self.graph, self.data, self.names, self._schedule(options.regularize_epochs),
                        regularizer=Regularizer("l1", 0.0, options.sparsity))
         masks = layer_magnitude_masks(l1, {layer.name: layer.sparsity for layer in chosen.layers})
-        tuned = fine_tune(self.graph, self.data, self.layers, self._schedule(options.epochs), l1, masks)
+        tuned = fine_tune(self.graph, self.data, self.names, self._schedule(options.epochs), l1, masks)
         return magnitude, self._measure("l1_unstructured", with_weights(self.graph, tuned))
 
     def _measure(self, name: str, graph: Graph) -> MethodOutcome:

@@ -60,16 +60,16 @@ class MethodOutcome:
 
 
 def with_weights(graph: Graph, weights: dict[str, numpy.ndarray], levels: dict[str, numpy.ndarray] | None = None) -> Graph:
-    """`graph` with the given layers' weights replaced (float32) and, with `levels`, a Pruned annotation."""
+    """`graph` with the given layers' weights replaced (float32), each annotated Pruned with its
+    sparsity (and, with `levels`, its crossbars' levels)."""
     nodes = []
     for node in graph.nodes:
         if node.name in weights:
             data = numpy.asarray(weights[node.name], dtype=numpy.float32)
             params = tuple(replace(param, data=data) if param is node.weight else param for param in node.params)
             node = replace(node, params=params)
-            if levels is not None:
-                chosen = tuple(int(level) for level in numpy.asarray(levels[node.name]).ravel())
-                node = node.annotated(Pruned(float(numpy.mean(data == 0)), chosen))
+            chosen = () if levels is None else tuple(int(level) for level in numpy.asarray(levels[node.name]).ravel())
+            node = node.annotated(Pruned(float(numpy.mean(data == 0)), chosen))
         nodes.append(node)
     return replace(graph, nodes=tuple(nodes))
 
@@ -114,4 +114,20 @@ def layer_magnitude_masks(weights: dict[str, numpy.ndarray], sparsities: dict[st
         keep = numpy.ones(values.size, dtype=bool)
         keep[order[:pruned]] = False
         masks[name] = keep.reshape(values.shape)
+    return masks
+
+
+def channel_masks(weights: dict[str, numpy.ndarray], axes: dict[str, int], sparsity: float) -> dict[str, numpy.ndarray]:
+    """Per layer, zero the fraction `sparsity` of its output channels (along axes[layer]) with
+    the smallest L2 norm."""
+    masks = {}
+    for name, values in weights.items():
+        moved = numpy.moveaxis(numpy.abs(values), axes[name], 0)
+        norms = numpy.sqrt((moved.reshape(len(moved), -1) ** 2).sum(axis=1))
+        pruned = numpy.argsort(norms, kind="stable")[:int(round(sparsity * len(norms)))]
+        keep = numpy.ones(len(norms), dtype=bool)
+        keep[pruned] = False
+        shape = [1] * values.ndim
+        shape[axes[name]] = len(norms)
+        masks[name] = numpy.broadcast_to(keep.reshape(shape), values.shape).copy()
     return masks

@@ -50,13 +50,15 @@ class Regularizer:
     """'dub', 'l1' or 'none'."""
     variance: float = 0.0
     sparsity: float = 0.0
+    crossbars: tuple[LayerCrossbars, ...] = ()
+    """'dub': the layers' crossbars, whose neighbouring columns it balances."""
 
 
-def fine_tune(graph: Graph, data: LabelledData, layers: list[LayerCrossbars], schedule: Schedule,
+def fine_tune(graph: Graph, data: LabelledData, names: list[str], schedule: Schedule,
               start: Weights | None = None, masks: dict[str, numpy.ndarray] | None = None,
               regularizer: Regularizer = Regularizer("none")) -> Weights:
-    """The weights of `layers` after `schedule` on the training split (from `start`, else the
-    graph's), pruned weights held at zero by `masks`."""
+    """The weights of the layers `names` after `schedule` on the training split (from `start`,
+    else the graph's), pruned weights held at zero by `masks`."""
     import torch
 
     from codesign.quantize.torch_executor import TorchExecutor
@@ -66,12 +68,11 @@ def fine_tune(graph: Graph, data: LabelledData, layers: list[LayerCrossbars], sc
     try:
         torch.manual_seed(schedule.seed)
         executor = TorchExecutor(graph)
-        names = [layer.name for layer in layers]
         keys = {node.name: (node.name, node.weight.position) for node in graph.compute_nodes if node.name in names}
         raw = {name: torch.tensor(start[name] if start else executor.weights[name].detach().numpy(),
                                   dtype=torch.float32, requires_grad=True) for name in names}
         mask_tensors = {name: torch.tensor(masks[name], dtype=torch.float32) for name in names} if masks else {}
-        penalty = _penalty(layers, raw, regularizer)
+        penalty = _penalty(names, raw, regularizer)
         optimizer = torch.optim.SGD(list(raw.values()), lr=schedule.learning_rate, momentum=0.9)
         images, labels = torch.from_numpy(data.train_images), torch.from_numpy(data.train_labels)
         generator = torch.Generator().manual_seed(schedule.seed)
@@ -94,15 +95,15 @@ def fine_tune(graph: Graph, data: LabelledData, layers: list[LayerCrossbars], sc
         torch.set_num_threads(threads)
 
 
-def _penalty(layers: list[LayerCrossbars], raw: dict, regularizer: Regularizer) -> Callable[[], object]:
+def _penalty(names: list[str], raw: dict, regularizer: Regularizer) -> Callable[[], object]:
     import torch
 
     if regularizer.kind == "none":
         return lambda: 0.0
-    scales = {layer.name: float(raw[layer.name].detach().std()) or 1.0 for layer in layers}
+    scales = {name: float(raw[name].detach().std()) or 1.0 for name in names}
     if regularizer.kind == "l1":
         return lambda: regularizer.sparsity * sum(raw[name].abs().mean() / scale for name, scale in scales.items())
-    plans = [(layer, _crossbar_columns(layer)) for layer in layers]
+    plans = [(layer, _crossbar_columns(layer)) for layer in regularizer.crossbars]
 
     def dub() -> torch.Tensor:
         total = 0.0
