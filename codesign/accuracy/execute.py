@@ -33,15 +33,21 @@ def float_kernel(inputs: numpy.ndarray, weights: numpy.ndarray) -> numpy.ndarray
     return inputs @ weights
 
 
-def run_graph(graph: Graph, inputs: numpy.ndarray, kernel_for: KernelForNode | None = None) -> numpy.ndarray:
-    """The graph's single output for `inputs` (dim 0 = batch; float32, or integer ids for an embedding)."""
+Operation = Callable[[Node, list[numpy.ndarray], MatmulKernel], numpy.ndarray]
+"""How one op computes its output from its operands (activations and constants, ONNX order)."""
+
+
+def run_graph(graph: Graph, inputs: numpy.ndarray, kernel_for: KernelForNode | None = None,
+              operation_for: Callable[[Node], Operation | None] | None = None) -> numpy.ndarray:
+    """The graph's single output for `inputs` (dim 0 = batch; float32, or integer ids for an
+    embedding); `operation_for` may replace a node's operation (None: the standard one)."""
     if len(graph.inputs) != 1 or len(graph.outputs) != 1:
         raise CodesignError(f"accuracy: graph '{graph.name}' must have one input and one output "
                             f"(has {len(graph.inputs)} and {len(graph.outputs)})")
     require_weights(graph)
     values = {graph.inputs[0].name: _input_array(inputs)}
     for node in graph:
-        run = _OPS.get(node.op)
+        run = (operation_for and operation_for(node)) or _OPS.get(node.op)
         if run is None:
             raise CodesignError(f"accuracy: op {node.op.value} of node '{node.name}' is not supported "
                                 "by the reference executor")
@@ -145,6 +151,23 @@ def _activation_matmul(node: Node, operands: list[numpy.ndarray], kernel: Matmul
     for index in numpy.ndindex(*leading):
         output[index] = kernel(left[index], right[index])
     return output
+
+
+def standard_operation(node: Node) -> Operation | None:
+    """The reference executor's operation for `node`'s op (None: unsupported)."""
+    return _OPS.get(node.op)
+
+
+def pool_windows(node: Node, images: numpy.ndarray, fill: float) -> numpy.ndarray:
+    """A pooling node's windows [N, P, Q, C, R, S] over NCHW `images`, padded with `fill`."""
+    attrs = node.attrs
+    top, left, bottom, right = attrs.pads
+    out_rows, out_columns = node.outputs[0].type.shape[2:]
+    extent = [attrs.dilations[axis] * (attrs.kernel[axis] - 1) + 1 for axis in range(2)]
+    bottom += max(0, (out_rows - 1) * attrs.strides[0] + extent[0] - images.shape[2] - top - bottom)
+    right += max(0, (out_columns - 1) * attrs.strides[1] + extent[1] - images.shape[3] - left - right)
+    window = (attrs.kernel, attrs.strides, attrs.dilations, (top, left, bottom, right))
+    return _windows(images, *window, fill)[:, :out_rows, :out_columns]
 
 
 def _pool(node: Node, operands: list[numpy.ndarray], kernel: MatmulKernel) -> numpy.ndarray:

@@ -59,3 +59,45 @@ class Pruned(Annotation):
     def __str__(self) -> str:
         levels = "/".join(str(level) for level in sorted(set(self.levels)))
         return f"sparsity {self.sparsity:.2f}" + (f" levels {levels}" if levels else "")
+
+
+@dataclass(frozen=True)
+class SpikingNeuron(Annotation):
+    """Set by convert-snn on each ReLU: the integrate-and-fire layer it became."""
+
+    kind: str
+    """'if' or 'lif'."""
+    threshold: float
+    leak: float
+    """Membrane potential kept per step (1 for IF)."""
+    timesteps: int
+    spike_rate: float
+    """Spikes per neuron per timestep, measured on the labelled data."""
+
+    def check(self) -> str | None:
+        if self.threshold <= 0 or self.timesteps < 1 or not 0 < self.leak <= 1 or self.spike_rate < 0:
+            return "a spiking neuron needs threshold > 0, timesteps >= 1, 0 < leak <= 1 and a spike rate >= 0"
+        return None
+
+    def __str__(self) -> str:
+        return f"{self.kind} neuron theta {self.threshold:.3g} rate {self.spike_rate:.3f}/step x {self.timesteps}"
+
+
+@dataclass(frozen=True)
+class SynapticEvents(Annotation):
+    """Set by convert-snn on each compute layer: the events its synapses see per inference."""
+
+    timesteps: int
+    input_spike_rate: float
+    """Non-zero inputs per input per timestep."""
+    synaptic_operations: float
+    """Non-zero input x non-zero weight products per inference (all timesteps)."""
+    analog_inputs: bool
+    """Whether its inputs are not spikes (the first layer under direct coding: multiply-accumulates)."""
+
+    def check(self) -> str | None:
+        ok = self.timesteps >= 1 and self.input_spike_rate >= 0 and self.synaptic_operations >= 0
+        return None if ok else "synaptic events need timesteps >= 1 and non-negative rates and counts"
+
+    def __str__(self) -> str:
+        return f"synops {self.synaptic_operations:.3g} in-rate {self.input_spike_rate:.3f}"

@@ -62,7 +62,7 @@ class Pass(Protocol):
 
 _PASSES: dict[str, type] = {}
 _BUILT_IN_MODULES = ("codesign.passes.set_precision", "codesign.passes.assign_precision", "codesign.passes.prune",
-                     "codesign.passes.prune_crossbar",
+                     "codesign.passes.prune_crossbar", "codesign.passes.convert_snn",
                      "codesign.passes.fuse_layers")
 
 

@@ -19,7 +19,7 @@ def test_options_become_typed_fields():
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("fold-everything", "unknown pass 'fold-everything' (available: assign-precision, fuse-layers, prune, prune-crossbar, set-precision)"),
+    ("fold-everything", "unknown pass 'fold-everything' (available: assign-precision, convert-snn, fuse-layers, prune, prune-crossbar, set-precision)"),
     ("fuse-layers{colour=red}", "has no option 'colour'"),
     ("fuse-layers{population=many}", "population=many is not a valid int"),
     ("fuse-layers{population=64", "unbalanced braces"),
