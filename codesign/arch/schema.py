@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 
 from codesign.arch.user_energy import ComputeEnergy, MemoryEnergy
 from codesign.arch.cim import CrossbarConfig, FefetArrayConfig
+from codesign.arch.snn import SnnCores
 from codesign.arch.schema_base import ByteCount, FieldError, Name, PositiveCount, PositiveQuantity, SpecModel
 
 MOST_INSTANCES = 2**40
@@ -165,10 +166,11 @@ class ComputeUnit(SpecModel):
     the built-in model's; fields left out keep the built-in values."""
 
 
-Component = Annotated[Union[MemoryLevel, SpatialFanout, ComputeUnit, CrossbarConfig, FefetArrayConfig],
+Component = Annotated[Union[MemoryLevel, SpatialFanout, ComputeUnit, CrossbarConfig, FefetArrayConfig, SnnCores],
                       Field(discriminator='kind')]
-INNERMOST_KINDS = (ComputeUnit, CrossbarConfig, FefetArrayConfig)
-"""A spec ends in one of these: a digital MAC array (dataflow target) or a compute-in-memory macro."""
+INNERMOST_KINDS = (ComputeUnit, CrossbarConfig, FefetArrayConfig, SnnCores)
+"""A spec ends in one of these: a digital MAC array (dataflow target), a compute-in-memory macro
+or neuromorphic cores."""
 # The `kind:` tags, read from the union so that a new kind needs no second edit.
 COMPONENT_KINDS = tuple(get_args(model.model_fields['kind'].annotation)[0]
                         for model in get_args(get_args(Component)[0]))
@@ -208,7 +210,7 @@ class Architecture(SpecModel):
         return tuple(item for item in self.hierarchy if isinstance(item, SpatialFanout))
 
     @property
-    def compute(self) -> ComputeUnit | CrossbarConfig | FefetArrayConfig:
+    def compute(self) -> ComputeUnit | CrossbarConfig | FefetArrayConfig | SnnCores:
         return self.hierarchy[-1]
 
     def component(self, name: str) -> MemoryLevel | SpatialFanout | ComputeUnit:
@@ -269,7 +271,7 @@ def _check_compute_last(hierarchy: tuple[Component, ...]) -> None:
     last_index = len(hierarchy) - 1
     if not isinstance(hierarchy[-1], INNERMOST_KINDS):
         raise FieldError(('hierarchy', last_index, 'kind'),
-                         f'the innermost component must be compute, crossbar or fefet_array '
+                         f'the innermost component must be compute, crossbar, fefet_array or snn_cores '
                          f'(got {hierarchy[-1].kind!r})')
     for index, item in enumerate(hierarchy[:-1]):
         if isinstance(item, INNERMOST_KINDS):

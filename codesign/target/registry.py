@@ -9,7 +9,7 @@ from codesign.errors import CodesignError
 from codesign.target.contract import MapperSettings, Target
 
 _TARGETS: dict[str, type] = {}
-_BUILT_IN_MODULES = ("codesign.target.dataflow", "codesign.target.crossbar", "codesign.target.fefet")
+_BUILT_IN_MODULES = ("codesign.target.dataflow", "codesign.target.crossbar", "codesign.target.fefet", "codesign.target.snn")
 
 
 def register(target_class: type) -> type:

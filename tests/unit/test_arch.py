@@ -190,7 +190,7 @@ BAD_SPECS = {
                        'hierarchy[2].axes[0].size: must be > 0 (got 0)'),
     'unknown kind': (mutated(lambda spec: spec['hierarchy'][1].update(kind='systolic')),
                      "hierarchy[1].kind: unknown component kind (got 'systolic'; allowed: memory, spatial, compute, "
-                     "crossbar, fefet_array)"),
+                     "crossbar, fefet_array, snn_cores)"),
     'missing kind': (mutated(lambda spec: spec['hierarchy'][1].pop('kind')),
                      'hierarchy[1].kind: required field is missing'),
     'unknown field': (mutated(lambda spec: spec['hierarchy'][1].update(colour='red')),
@@ -227,7 +227,7 @@ BAD_SPECS = {
     'outermost not memory': (mutated(lambda spec: spec['hierarchy'].insert(0, {**spec['hierarchy'][2], 'name': 'o'})),
                              "hierarchy[0].kind: the outermost component must be a memory level (got 'spatial')"),
     'compute not last': (mutated(lambda spec: spec['hierarchy'].append(spec['hierarchy'][1] | {'name': 'late'})),
-                         "hierarchy[4].kind: the innermost component must be compute, crossbar or fefet_array (got 'memory')"),
+                         "hierarchy[4].kind: the innermost component must be compute, crossbar, fefet_array or snn_cores (got 'memory')"),
     'inner level unbounded': (mutated(lambda spec: spec['hierarchy'][1].update(capacity_bytes=None)),
                               'hierarchy[1].capacity_bytes: only the outermost level may be unbounded (got null)'),
     'duplicate name': (mutated(lambda spec: spec['hierarchy'][2].update(name='buffer')),
