@@ -13,7 +13,8 @@ its threshold approximates the ReLU's output. Here:
     (Rueckauer et al., section 2.2.3); average pooling and views are linear and pass weighted
     spikes on; the network's output layer accumulates its input current over T (no spiking),
     and the class is its argmax (a final Softmax is dropped: it does not change the argmax).
-Every compute layer's synaptic operations are counted as they happen: each non-zero input times
+Weights the IR gives an integer width (set-precision) are quantized symmetrically per tensor at
+it (2 bits: ternary). Every compute layer's synaptic operations are counted as they happen: each non-zero input times
 each non-zero weight it reaches, once per step (NeuroBench's effective accumulates; the first
 layer's analog inputs make them multiply-accumulates).
 """
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy
 
 from codesign.accuracy.execute import Operation, pool_windows, run_graph, standard_operation
+from codesign.cost.crossbar_cells import weight_levels
 from codesign.errors import CodesignError
 from codesign.ir import Graph, Node, Op
 
@@ -155,6 +157,9 @@ class _State:
     def _synapses(self, node: Node, operands, kernel) -> numpy.ndarray:
         standard = standard_operation(node)
         inputs = operands[0]
+        if node.weight.type.numeric == "int":  # set-precision's width: the synapses hold quantized weights
+            operands = [*operands]
+            operands[node.weight.position] = _quantized(operands[node.weight.position], node.weight.type.bits)
 
         def events(active: numpy.ndarray, weights: numpy.ndarray) -> numpy.ndarray:
             return (active != 0).astype(numpy.float32) @ (weights != 0).astype(numpy.float32)
@@ -167,6 +172,15 @@ class _State:
         if not _spike_valued(inputs):
             tallies.analog_inputs.add(node.name)
         return standard(node, operands, kernel)
+
+
+def _quantized(weights: numpy.ndarray, bits: int) -> numpy.ndarray:
+    """Symmetric per-tensor quantization (2 bits: ternary), as the accuracy emulator does it."""
+    largest = float(numpy.abs(weights).max(initial=0.0))
+    levels = 2 ** (bits - 1) - 1
+    if largest == 0.0 or levels == 0:
+        return numpy.zeros_like(weights)
+    return (weight_levels(weights, bits, largest) * (largest / levels)).astype(numpy.float32)
 
 
 def _spike_valued(values: numpy.ndarray) -> bool:

@@ -48,12 +48,14 @@ def evaluate_point(point: dict, space_file: str | Path, space: Space | None = No
     metrics = {'area_m2': chip_area_m2(arch)}
     try:  # accuracy is measured on the graph the passes leave (e.g. after set-precision)
         workload = workload_path(point['workload'], space_file)
-        passed = apply_passes(_graph(workload), arch, compiler_passes(space), space.mapper_objective,
+        passed = apply_passes(_graph(workload), arch, compiler_passes(space, point), space.mapper_objective,
                               space.strategy.seed, workload=str(workload))
     except CodesignError as error:  # e.g. bits the design cannot run
         return _infeasible(str(error), metrics)
     if space.needs_accuracy:  # a second or so on digits_cnn: before the mapping search, which costs more
-        metrics |= accuracy_metrics(point['workload'], passed.graph, arch)
+        spiking = passed.results.get('convert-snn')  # a spiking network's accuracy is its simulation's
+        metrics |= (spiking_accuracy(point['workload'], spiking.summary['accuracy']) if spiking else
+                    accuracy_metrics(point['workload'], passed.graph, arch))
     reason = _over_budget(space, metrics)
     if reason:
         return _infeasible(reason, metrics)
@@ -79,6 +81,11 @@ def accuracy_metrics(workload: str, graph: Graph, arch: Architecture) -> dict:
     data, reference = _labelled(workload)
     accuracy = accuracy_at(graph, target_for(arch).dot_product, data)
     return {'accuracy': accuracy, 'accuracy_loss': reference - accuracy}
+
+
+def spiking_accuracy(workload: str, accuracy: float) -> dict:
+    """convert-snn's measured accuracy and its loss against the float32 workload."""
+    return {'accuracy': accuracy, 'accuracy_loss': _labelled(workload)[1] - accuracy}
 
 
 @lru_cache(maxsize=4)

@@ -4,8 +4,9 @@
     for point in points(space): ...        # {'parameters': {'hierarchy.global_buffer.capacity_bytes': 65536}, 'workload': ...}
 
 A parameter's `path` is a list of keys into the base spec as its YAML reads once references are
-resolved; a string met at a list (hierarchy, axes) names the item with that `name:`. Bad spaces
-raise SpaceError: one line naming the space file and the field.
+resolved; a string met at a list (hierarchy, axes) names the item with that `name:`. A path
+[passes, PASS, OPTION] varies an option of one of the space's passes instead (e.g. a pruning
+pass' sparsity). Bad spaces raise SpaceError: one line naming the space file and the field.
 """
 
 import itertools
@@ -26,7 +27,7 @@ from codesign.dse.space_schema import Constraints, Parameter, PassStep, Range, S
 from codesign.errors import CodesignError
 
 __all__ = ['Constraints', 'Parameter', 'PassStep', 'Range', 'Space', 'SpaceError', 'Strategy', 'apply', 'assignments',
-           'base_spec', 'compiler_passes', 'design_point', 'load_space', 'points', 'workload_path']
+           'base_spec', 'compiler_passes', 'design_point', 'load_space', 'pass_assignments', 'points', 'workload_path']
 
 
 class SpaceError(CodesignError):
@@ -82,9 +83,22 @@ def points(space: Space) -> list[dict]:
             for combination in combinations for workload in space.workloads]
 
 
+PASS_PATH = 'passes'
+"""The first key of a parameter path that varies a pass option, not a spec field."""
+
+
 def assignments(space: Space, point: dict) -> dict[tuple, Any]:
-    """The point's parameter values keyed by path, as apply() takes them."""
-    return {tuple(parameter.path): point['parameters'][parameter.label] for parameter in space.parameters}
+    """The point's spec-field values keyed by path, as apply() takes them."""
+    return {tuple(parameter.path): point['parameters'][parameter.label] for parameter in space.parameters
+            if parameter.path[0] != PASS_PATH}
+
+
+def pass_assignments(space: Space, point: dict | None) -> dict[tuple[str, str], Any]:
+    """The point's pass-option values keyed by (pass name, option)."""
+    if point is None:
+        return {}
+    return {(parameter.path[1], parameter.path[2]): point['parameters'][parameter.label]
+            for parameter in space.parameters if parameter.path[0] == PASS_PATH}
 
 
 def design_point(space: Space, combination: tuple, workload: str) -> dict:
@@ -111,6 +125,9 @@ def _check_against_base(space: Space, space_file: Path) -> None:
         raise SpaceError(f'{shown(space_file)}: base: {describe_validation_error(error, base_file, {})}') from None
     for index, parameter in enumerate(space.parameters):
         where = f'{shown(space_file)}: parameters[{index}].path'
+        if parameter.path[0] == PASS_PATH:
+            _check_pass_parameter(space, parameter, where)
+            continue
         try:
             edited = apply(spec, {tuple(parameter.path): parameter.candidates()[0]})
         except KeyError as error:
@@ -121,6 +138,20 @@ def _check_against_base(space: Space, space_file: Path) -> None:
             if any(detail['type'] == 'extra_forbidden' for detail in error.errors()):
                 raise SpaceError(f'{where}: the base spec has no field {parameter.path[-1]!r} there '
                                  f'(got {parameter.label})') from None
+
+
+def _check_pass_parameter(space: Space, parameter: Parameter, where: str) -> None:
+    names = [step.name for step in space.passes]
+    if len(parameter.path) != 3 or parameter.path[1] not in names:
+        raise SpaceError(f'{where}: a pass option is [passes, PASS, OPTION] with PASS one of the space\'s passes '
+                         f'({", ".join(names) or "none"}) (got {parameter.label})')
+    step = space.passes[names.index(parameter.path[1])]
+    for value in parameter.candidates():
+        options = {**step.options, parameter.path[2]: value}
+        try:
+            compiler_passes(space.model_copy(update={'passes': [step.model_copy(update={'options': options})]}))
+        except CodesignError as error:
+            raise SpaceError(f'{where}: {error}') from None
 
 
 def _check_workloads(space: Space, space_file: Path) -> None:
@@ -147,11 +178,15 @@ def _check_labelled(workload: str, where: str) -> None:
                          f'{", ".join(LABELLED_WORKLOADS)} (got {show_value(workload)})')
 
 
-def compiler_passes(space: Space) -> list:
-    """The space's passes as pass objects (checked by load_space, so this does not fail)."""
+def compiler_passes(space: Space, point: dict | None = None) -> list:
+    """The space's passes as pass objects, with `point`'s pass options (checked by load_space,
+    so this does not fail)."""
     from codesign.passes import make_pass  # imports the cost models: only when passes are used
 
-    return [make_pass(step.name, step.options) for step in space.passes]
+    varied = pass_assignments(space, point)
+    return [make_pass(step.name, {**step.options, **{option: value for (name, option), value in varied.items()
+                                                     if name == step.name}})
+            for step in space.passes]
 
 
 def _check_passes(space: Space, space_file: Path) -> None:

@@ -86,8 +86,38 @@ class ConvertSnn:
             "layers": {name: {"input_spike_rate": item.input_spike_rate, "synaptic_operations": item.synaptic_operations,
                               "analog_inputs": item.analog_inputs} for name, item in synapses.items()},
         }
+        summary["metrics"] = neurobench_metrics(graph, summary, counts.neurons, self.timesteps)
         return PassResult(annotated, None, summary)
 
 
 def _top1(scores: numpy.ndarray, labels: numpy.ndarray) -> float:
     return float(numpy.mean(numpy.asarray(scores).reshape(len(labels), -1).argmax(axis=1) == labels))
+
+
+def neurobench_metrics(graph: Graph, summary: dict, neurons: dict[str, int], timesteps: int) -> dict:
+    """NeuroBench's metrics (Yik et al., arXiv 2304.04640), by its definitions, per inference.
+    The neurobench package itself does not install beside the CPU torch 2.13 (it pins torchaudio
+    2.11, which pins torch 2.11), so these are computed here:
+      footprint            bytes of every parameter at its width (float: 4 bytes)
+      connection_sparsity  zero weights / weights of the compute layers
+      activation_sparsity  1 - spikes / (neurons x timesteps), over the spiking layers
+      synaptic_operations  Dense: MACs x timesteps; Effective_MACs: non-zero analog input x
+                           non-zero weight; Effective_ACs: spike x non-zero weight
+      membrane_updates     neurons x timesteps"""
+    weights = [node.weight.data for node in graph.compute_nodes if node.weight is not None and node.weight.data is not None]
+    footprint = sum(param.data.size * (param.type.bits if param.type.numeric == "int" else 32) / 8
+                    for node in graph for param in node.params if param.data is not None)
+    layers = summary["layers"]
+    spikes = sum(item["spike_rate"] * neurons[name] * timesteps for name, item in summary["neurons"].items())
+    updates = sum(neurons.values()) * timesteps
+    return {
+        "footprint": footprint,
+        "connection_sparsity": sum(int(numpy.sum(data == 0)) for data in weights) / max(1, sum(data.size for data in weights)),
+        "activation_sparsity": 1.0 - spikes / updates if updates else 0.0,
+        "synaptic_operations": {
+            "Dense": float(sum(node.macs for node in graph.compute_nodes) * timesteps),
+            "Effective_MACs": sum(item["synaptic_operations"] for item in layers.values() if item["analog_inputs"]),
+            "Effective_ACs": sum(item["synaptic_operations"] for item in layers.values() if not item["analog_inputs"])},
+        "membrane_updates": float(updates),
+        "accuracy": summary["accuracy"],
+    }

@@ -87,3 +87,32 @@ def test_bad_options_are_one_line_errors(capsys, options, fragment):
 def test_ops_without_a_spiking_equivalent_are_named(capsys):
     code, _, err = run(capsys, "compile", "seq_transformer", "--arch", "simba", "-p", "convert-snn")
     assert_one_line_error(code, err, "convert-snn: node", "has no spiking equivalent")
+
+
+def test_neurobench_metrics_follow_their_definitions(converted):
+    graph, summary = converted
+    metrics = summary["metrics"]
+    operations = metrics["synaptic_operations"]
+    assert operations["Effective_MACs"] + operations["Effective_ACs"] == pytest.approx(
+        sum(layer["synaptic_operations"] for layer in summary["layers"].values()))
+    assert operations["Dense"] == sum(node.macs for node in graph.compute_nodes) * 16
+    assert operations["Effective_MACs"] == pytest.approx(summary["layers"][graph.compute_nodes[0].name]["synaptic_operations"])
+    neurons = summary["neurons"]
+    assert metrics["membrane_updates"] == sum(item["neurons"] for item in neurons.values()) * 16
+    rate = sum(item["spike_rate"] * item["neurons"] for item in neurons.values()) / sum(item["neurons"] for item in neurons.values())
+    assert metrics["activation_sparsity"] == pytest.approx(1 - rate)
+    assert metrics["connection_sparsity"] < 0.01 and metrics["accuracy"] == summary["accuracy"]
+    parameters = sum(param.data.size for node in graph for param in node.params)
+    assert metrics["footprint"] == parameters * 4
+
+
+def test_the_simulator_runs_the_widths_set_precision_gives_two_bits_being_ternary():
+    from codesign.accuracy.spiking import _quantized
+
+    weights = numpy.random.default_rng(0).normal(size=(64, 9)).astype(numpy.float32)
+    assert len(numpy.unique(_quantized(weights, 2))) == 3 and len(numpy.unique(_quantized(weights, 4))) <= 15
+    graph = load_model("digits_cnn").graph
+    summaries = [apply_passes(graph, load_arch("snn"), [make_pass("set-precision", {"weights": bits, "activations": 16}),
+                                                        make_pass("convert-snn", {"timesteps": 16})],
+                              workload="digits_cnn").results["convert-snn"].summary for bits in (8, 2)]
+    assert summaries[0]["accuracy"] > 0.97 > summaries[1]["accuracy"]

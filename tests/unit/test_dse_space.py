@@ -27,7 +27,7 @@ def write_space(directory: Path, **changes) -> Path:
 
 
 @pytest.mark.parametrize('name, count', [('simba_pe_glb', 12), ('crossbar_size_adc', 9), ('fefet_rows_cap', 9),
-                                         ('simba_nsga2', 768), ('crossbar_adc_accuracy', 24)])
+                                         ('simba_nsga2', 768), ('crossbar_adc_accuracy', 24), ('snn_compression', 20)])
 def test_example_spaces_load(name, count):
     space = load_space(SPACES / f'{name}.yaml')
     assert space.grid_size == count
@@ -96,6 +96,12 @@ def test_apply_sets_nested_values_by_component_name(tmp_path):
     ({'passes': [{'name': 'fuse-layer'}]}, ['passes[0]', "unknown pass 'fuse-layer'", 'fuse-layers']),
     ({'passes': [{'name': 'fuse-layers', 'options': {'populaton': 8}}]}, ['passes[0]', "no option 'populaton'"]),
     ({'passes': [{'name': 'fuse-layers', 'options': {'population': 'many'}}]}, ['passes[0]', 'not a valid int']),
+    ({'parameters': [{'path': ['passes', 'prune', 'sparsity'], 'values': [0.5]}]},
+     ['parameters[0].path', '[passes, PASS, OPTION]', 'none']),
+    ({'passes': [{'name': 'prune'}], 'parameters': [{'path': ['passes', 'prune', 'sparsity'], 'values': [0.5, 1.5]}]},
+     ['parameters[0].path', 'sparsity must be a fraction']),
+    ({'passes': [{'name': 'prune'}], 'parameters': [{'path': ['passes', 'prune', 'sparsty'], 'values': [0.5]}]},
+     ['parameters[0].path', "no option 'sparsty'"]),
 ])
 def test_bad_spaces_give_one_line_errors(tmp_path, changes, fragments):
     with pytest.raises(CodesignError) as raised:
@@ -253,3 +259,25 @@ def test_accuracy_is_measured_on_the_graph_after_the_passes(tmp_path):
                                   passes=[{'name': 'set-precision', 'options': {'weights': 2, 'activations': 2}}])
     quantized = evaluate_point(point, quantized_space)['metrics']
     assert native['accuracy_loss'] < 0.01 and quantized['accuracy_loss'] > 0.3
+
+
+def test_pass_options_vary_per_point_and_a_spiking_network_reports_its_simulated_accuracy(tmp_path):
+    """[passes, PASS, OPTION] parameters set the pass' option at each point; on the SNN target the
+    accuracy is convert-snn's simulation, not the ANN's."""
+    from codesign.arch import load_arch
+    from codesign.flow import apply_passes
+    from codesign.frontend import load_model
+    from codesign.passes import make_pass
+
+    path = write_space(tmp_path, base='snn', objectives=['energy', 'accuracy_loss'],
+                       parameters=[{'path': ['passes', 'prune', 'sparsity'], 'values': [0.0, 0.9]}],
+                       passes=[{'name': 'prune', 'options': {'sparsity': 0.5}},
+                               {'name': 'convert-snn', 'options': {'timesteps': 8}}])
+    results = [evaluate_point(point, path) for point in points(load_space(path))]
+    assert all(result['status'] == 'ok' for result in results)
+    dense, pruned = (result['metrics'] for result in results)
+    assert pruned['energy_J'] < dense['energy_J'] and pruned['accuracy'] < dense['accuracy']
+    expected = apply_passes(load_model('digits_cnn').graph, load_arch('snn'),
+                            [make_pass('prune', {'sparsity': 0.9}), make_pass('convert-snn', {'timesteps': 8})],
+                            workload='digits_cnn').results['convert-snn'].summary['accuracy']
+    assert pruned['accuracy'] == expected
