@@ -160,28 +160,28 @@ def standard_operation(node: Node) -> Operation | None:
 
 def pool_windows(node: Node, images: numpy.ndarray, fill: float) -> numpy.ndarray:
     """A pooling node's windows [N, P, Q, C, R, S] over NCHW `images`, padded with `fill`."""
+    window, (out_rows, out_columns) = _pool_window(node, images)
+    return _windows(images, *window, fill)[:, :out_rows, :out_columns]
+
+
+def _pool_window(node: Node, images: numpy.ndarray) -> tuple[tuple, tuple[int, int]]:
+    """(kernel, strides, dilations, pads) with ceil_mode's extra bottom/right rows, and the output size."""
     attrs = node.attrs
     top, left, bottom, right = attrs.pads
     out_rows, out_columns = node.outputs[0].type.shape[2:]
     extent = [attrs.dilations[axis] * (attrs.kernel[axis] - 1) + 1 for axis in range(2)]
     bottom += max(0, (out_rows - 1) * attrs.strides[0] + extent[0] - images.shape[2] - top - bottom)
     right += max(0, (out_columns - 1) * attrs.strides[1] + extent[1] - images.shape[3] - left - right)
-    window = (attrs.kernel, attrs.strides, attrs.dilations, (top, left, bottom, right))
-    return _windows(images, *window, fill)[:, :out_rows, :out_columns]
+    return (attrs.kernel, attrs.strides, attrs.dilations, (top, left, bottom, right)), (out_rows, out_columns)
 
 
 def _pool(node: Node, operands: list[numpy.ndarray], kernel: MatmulKernel) -> numpy.ndarray:
     """Max or average over windows; ceil_mode's extra bottom/right rows come from the output shape."""
     attrs, images = node.attrs, operands[0]
-    top, left, bottom, right = attrs.pads
-    out_rows, out_columns = node.outputs[0].type.shape[2:]
-    extent = [attrs.dilations[axis] * (attrs.kernel[axis] - 1) + 1 for axis in range(2)]
-    bottom += max(0, (out_rows - 1) * attrs.strides[0] + extent[0] - images.shape[2] - top - bottom)
-    right += max(0, (out_columns - 1) * attrs.strides[1] + extent[1] - images.shape[3] - left - right)
-    window = (attrs.kernel, attrs.strides, attrs.dilations, (top, left, bottom, right))
+    window, (out_rows, out_columns) = _pool_window(node, images)
+    top, left, bottom, right = window[3]
     if node.op is Op.MAX_POOL:
-        fields = _windows(images, *window, -numpy.inf)[:, :out_rows, :out_columns]
-        return fields.max(axis=(4, 5)).transpose(0, 3, 1, 2)
+        return pool_windows(node, images, -numpy.inf).max(axis=(4, 5)).transpose(0, 3, 1, 2)
     sums = _windows(images, *window, 0.0)[:, :out_rows, :out_columns].sum(axis=(4, 5))
     # The divisor counts the window's cells inside the image (and in the explicit pads with
     # count_include_pad); the extra ceil_mode rows and columns never count.
