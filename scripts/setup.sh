@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-system_packages=(ngspice libngspice0 libngspice0-dev iverilog yosys)
+system_packages=(ngspice libngspice0 libngspice0-dev iverilog yosys ccache)
 
 install_system_packages() {
   local missing=()

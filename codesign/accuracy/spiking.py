@@ -4,7 +4,7 @@ ANN-to-SNN conversion (Diehl et al., IJCNN 2015; Rueckauer et al., Front. Neuros
 ReLU becomes a layer of integrate-and-fire neurons; over T timesteps a neuron's spike rate times
 its threshold approximates the ReLU's output. Here:
   * input: direct coding, the analog image is the first layer's input current at every step;
-  * neuron: v <- leak x v + I (leak 1: IF; < 1: LIF); a spike when v >= threshold; reset by
+  * neuron (neuron_step): v <- leak x v + I (leak 1: IF; < 1: LIF); a spike when v >= threshold; reset by
     subtraction (v <- v - threshold), so no charge is lost; a spike carries the value of the
     threshold, so the weights stay as trained (equivalent to weight normalisation);
   * thresholds: per ReLU layer, the largest (norm=max) or a percentile (norm=percentile) of its
@@ -59,6 +59,55 @@ class SpikeCounts:
     """Compute layer name -> inputs per sample and step."""
     analog_inputs: set[str] = field(default_factory=set)
     """Compute layers whose inputs are not spikes (the first layer, under direct coding)."""
+
+
+def neuron_step(membrane: numpy.ndarray | None, current: numpy.ndarray, threshold, leak: float = 1.0,
+                reset: str = "subtract") -> tuple[numpy.ndarray, numpy.ndarray]:
+    """One timestep of integrate-and-fire neurons: v <- leak x v + I; a spike where v >= threshold;
+    then reset by subtraction (v <- v - threshold, reset="subtract") or to zero (reset="zero").
+
+    `membrane` None is the first step (v starts at zero). Returns the new membrane (a new array;
+    the arguments are not changed) and the spikes (booleans).
+
+    Integer membranes (an integer numpy dtype, as fixed-point hardware holds them): the current
+    and the threshold must be integers, and the leak must be 1 (no leak) or 1 - 2**-k for an
+    integer k >= 1, applied as the hardware does it, with a shift and no multiplier:
+    v - (v >> k), an arithmetic (floor) shift, so a negative membrane decays toward zero too
+    (-3 with k=1 gives -1). The arithmetic is numpy's, in the dtype's range: saturation to a
+    register's width is the caller's (codesign/cosim/rtl/golden_lif.py).
+    """
+    if reset not in ("subtract", "zero"):
+        raise ValueError(f"neuron reset {reset!r} is not 'subtract' or 'zero'")
+    current = numpy.asarray(current)
+    integer = numpy.issubdtype((current if membrane is None else numpy.asarray(membrane)).dtype, numpy.integer)
+    if integer:
+        membrane = _integer_integrate(membrane, current, threshold, leak)
+    else:
+        membrane = current.copy() if membrane is None else leak * membrane + current
+    spikes = membrane >= threshold
+    if reset == "subtract":
+        membrane -= threshold * spikes
+    else:
+        membrane = numpy.where(spikes, numpy.zeros_like(membrane), membrane)
+    return membrane, spikes
+
+
+def _integer_integrate(membrane: numpy.ndarray | None, current: numpy.ndarray, threshold, leak: float) -> numpy.ndarray:
+    """leak x v + I on integers: v - (v >> k) + I for a leak of 1 - 2**-k."""
+    if not numpy.issubdtype(current.dtype, numpy.integer):
+        raise ValueError(f"an integer membrane needs an integer current, not {current.dtype}")
+    if not numpy.issubdtype(numpy.asarray(threshold).dtype, numpy.integer):
+        raise ValueError(f"an integer membrane needs an integer threshold, not {threshold!r}")
+    if membrane is None:
+        return current.copy()
+    membrane = numpy.asarray(membrane)
+    if leak == 1.0:
+        return membrane + current
+    shift = next((k for k in range(1, 63) if leak == 1.0 - 2.0 ** -k), None)
+    if shift is None:
+        raise ValueError(f"leak {leak} on an integer membrane must be 1 or 1 - 2**-k for an integer k >= 1 "
+                         "(applied as v - (v >> k))")
+    return membrane - (membrane >> shift) + current
 
 
 def check_convertible(graph: Graph) -> None:
@@ -132,11 +181,7 @@ class _State:
 
     def _fire(self, node: Node, operands, kernel) -> numpy.ndarray:
         threshold = self.thresholds[node.name]
-        current = operands[0]
-        membrane = self.membranes.get(node.name)
-        membrane = current.copy() if membrane is None else self.neuron.leak * membrane + current
-        spikes = membrane >= threshold
-        membrane -= threshold * spikes
+        membrane, spikes = neuron_step(self.membranes.get(node.name), operands[0], threshold, self.neuron.leak)
         self.membranes[node.name] = membrane
         self.counts.spikes[node.name] = self.counts.spikes.get(node.name, 0.0) + float(spikes.sum())
         self.counts.neurons[node.name] = int(numpy.prod(spikes.shape[1:]))

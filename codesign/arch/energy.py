@@ -20,6 +20,7 @@ from codesign.arch.components import (
     mac_model,
     memory_model,
 )
+from codesign.arch.components.calibrated import CalibratedMac, calibrated_source
 from codesign.arch.components.specified import SpecifiedCompute, SpecifiedMemory, specified_source
 from codesign.arch.components.plugins import (
     hwcomponents_available,
@@ -74,6 +75,10 @@ def energy_table(arch: Architecture) -> EnergyTable:
     memories = {level.name: memory_level_model(level, node, use_plugins) for level in arch.memory_levels}
     plugin = use_plugins and plugin_mac(arch.compute, node)
     mac, mac_source = (plugin, PLUGIN) if plugin else (mac_model(arch.compute, node), BUILT_IN_MAC)
+    if arch.compute.calibration is not None:
+        calibration = arch.compute.calibration
+        mac = CalibratedMac(calibration, arch.compute.operand_bits, arch.compute.accumulator_bits, node)
+        mac_source = calibrated_source(calibration)
     if arch.compute.energy is not None:
         mac, mac_source = SpecifiedCompute(mac, arch.compute.energy), specified_source(arch.compute.energy, mac_source)
     areas = {name: model.area_m2 for name, (model, _) in memories.items()} | {arch.compute.name: mac.area_m2}

@@ -12,6 +12,7 @@ from typing import Annotated, Literal, Union, get_args
 
 from pydantic import Field, model_validator
 
+from codesign.arch.rtl_calibration import MacCalibration
 from codesign.arch.user_energy import ComputeEnergy, MemoryEnergy
 from codesign.arch.cim import CrossbarConfig, FefetArrayConfig
 from codesign.arch.snn import SnnCores
@@ -125,9 +126,23 @@ class SpatialFanout(SpecModel):
     """Unique name of the fan-out, used by mappings and reports."""
     axes: tuple[SpatialAxis, ...] = Field(min_length=1)
     """Axes of the fan-out; the number of copies is the product of their sizes."""
+    systolic: Annotated[bool, Field(strict=True)] = False
+    """Whether operands pass from PE to PE, skewed, as in a weight-stationary systolic array
+    (rtl/gemm_tile.v): two axes, rows (the reduction: inputs enter along them, partial sums flow
+    down them) then columns. Each time the tile held by the first memory level below is refilled,
+    the array loads it one row per cycle (rows cycles) and then fills and drains its pipeline
+    (rows + columns - 1 cycles) around the streaming cycles. false: a broadcast array, no such term."""
+
+    @property
+    def systolic_pass_cycles(self) -> int:
+        """Cycles a systolic array spends per stationary tile beyond streaming: load plus fill and drain."""
+        rows, columns = self.axes[0].size, self.axes[-1].size
+        return rows + (rows + columns - 1)
 
     @model_validator(mode='after')
     def _check_axes(self) -> 'SpatialFanout':
+        if self.systolic and len(self.axes) != 2:
+            raise FieldError(('axes',), f'a systolic fan-out has two axes, rows then columns (got {len(self.axes)})')
         seen: set[str] = set()
         for index, axis in enumerate(self.axes):
             if axis.name in seen:
@@ -161,9 +176,12 @@ class ComputeUnit(SpecModel):
     for w-bit weights and i-bit inputs (each rounded up to a power of two of at least 2), each at
     the energy of the bits it uses (codesign/arch/components/mac.py). false: narrower operands
     only save storage and data movement; every product takes a full-width MAC and cycle."""
+    calibration: MacCalibration | None = None
+    """Energy and area per MAC fitted to RTL measurements (`codesign calibrate mac`), usually
+    `{ref: calibration/mac_rtl.yaml}`; in place of the built-in model's, scaled to this node."""
     energy: ComputeEnergy | None = None
     """Per-MAC energy, area and leakage of your own (codesign/arch/user_energy.py), in place of
-    the built-in model's; fields left out keep the built-in values."""
+    the built-in model's (or the calibration's); fields left out keep those values."""
 
 
 Component = Annotated[Union[MemoryLevel, SpatialFanout, ComputeUnit, CrossbarConfig, FefetArrayConfig, SnnCores],
@@ -199,6 +217,7 @@ class Architecture(SpecModel):
         _check_compute_last(self.hierarchy)
         _check_instances(self.hierarchy)
         _check_word_widths(self.hierarchy)
+        _check_systolic(self.hierarchy)
         return self
 
     @property
@@ -306,3 +325,11 @@ def _check_word_widths(hierarchy: tuple[Component, ...]) -> None:
             raise FieldError(('hierarchy', index, 'word_bits'),
                              f'the innermost level holding {tensor}s exchanges {what} with {compute.name!r}, '
                              f'so its words need at least {width_field}={bits} bits (got {level.word_bits})')
+
+
+def _check_systolic(hierarchy: tuple[Component, ...]) -> None:
+    for index, item in enumerate(hierarchy):
+        if isinstance(item, SpatialFanout) and item.systolic and not any(
+                isinstance(below, MemoryLevel) for below in hierarchy[index + 1:]):
+            raise FieldError(('hierarchy', index, 'systolic'),
+                             'a systolic fan-out needs a memory level below it (the tile its PEs keep)')

@@ -9,7 +9,10 @@ from pathlib import Path
 import codesign
 from codesign.arch.yaml_files import is_file
 
-ARCH_SPECS_DIRECTORY = Path(codesign.__file__).resolve().parents[1] / 'arch_specs'
+_PACKAGE = Path(codesign.__file__).resolve().parent
+# The checkout's arch_specs/, else the copy a wheel carries (codesign/arch/specs links to it).
+ARCH_SPECS_DIRECTORY = next((directory for directory in (_PACKAGE.parent / 'arch_specs', _PACKAGE / 'arch' / 'specs')
+                             if directory.is_dir()), _PACKAGE.parent / 'arch_specs')
 YAML_SUFFIXES = ('.yaml', '.yml')
 
 

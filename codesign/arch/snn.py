@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import model_validator
 
 from codesign.arch.cim import Bits
+from codesign.arch.rtl_calibration import SnnCalibration
 from codesign.arch.schema_base import (FieldError, Name, NonNegativeQuantity, PositiveCount, PositiveQuantity,
                                       SpecModel)
 
@@ -65,6 +66,13 @@ class SnnCores(SpecModel):
     """Area of one core with its memories and its share of the mesh, square metres."""
     leakage_W: NonNegativeQuantity = 0.0
     """Static power of the whole chip (0 where no source gives it)."""
+    current_bits: Bits = 16
+    """Bits of a neuron's input current per timestep; an RTL calibration's membrane update is
+    evaluated at this width."""
+    calibration: SnnCalibration | None = None
+    """Synaptic accumulate and membrane update energies fitted to RTL (`codesign calibrate lif`),
+    usually `{ref: calibration/lif_rtl.yaml}`: they replace synaptic_op_energy_J (with its bits
+    share) and neuron_update_energy_J, scaled to the spec's node."""
 
     @model_validator(mode='after')
     def _check(self) -> 'SnnCores':

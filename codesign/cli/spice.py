@@ -1,4 +1,4 @@
-"""`codesign spice ...` (ngspice runs of cells and columns) and `codesign calibrate`."""
+"""`codesign spice ...` (ngspice runs of cells and columns) and `codesign calibrate` (SPICE and RTL fits)."""
 
 from __future__ import annotations
 
@@ -117,17 +117,34 @@ def spice_search(arch_spec, bits, runs, seed, json_path, plot_directory) -> None
 
 
 @app.command("calibrate")
-@click.argument("kind", type=click.Choice(["fefet", "crossbar"]))
-@click.option("--arch", "arch_spec", metavar="NAME|FILE", help="The spec whose macro is fitted (default: fefet_1f1c or crossbar).")
+@click.argument("kind", type=click.Choice(["fefet", "crossbar", "mac", "lif"]))
+@click.option("--arch", "arch_spec", metavar="NAME|FILE",
+              help="fefet/crossbar: the spec whose macro is fitted (default: fefet_1f1c or crossbar).")
+@click.option("--sim", "simulator", type=click.Choice(["icarus", "verilator"]), default="icarus", show_default=True,
+              help="mac/lif: simulator of the gate-level netlists.")
+@click.option("--operations", default=1000, show_default=True, help="mac/lif: operations per measured design.")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Calibration YAML to write.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def calibrate_command(kind, arch_spec, output, force) -> None:
-    """Fit the analytical model's energy terms to SPICE runs and write a calibration file."""
-    from codesign.arch import load_arch
-    from codesign.cosim.calibrate import calibrate, write_calibration
+def calibrate_command(kind, arch_spec, simulator, operations, output, force) -> None:
+    """Fit the analytical model to measurements and write a calibration file: fefet and crossbar
+    energy terms to SPICE runs; mac (energy and area per MAC) and lif (synaptic op, membrane
+    update) to gate-level RTL simulations."""
+    from codesign.cosim.calibrate import write_calibration
+    from codesign.report.output import check_output_file
 
-    if output.exists() and not force:
-        raise CodesignError(f"{output}: already exists (pass --force to overwrite it)")
+    check_output_file(output, force)
+    if kind in ("mac", "lif"):
+        document = _calibrate_rtl(kind, simulator, operations)
+    else:
+        document = _calibrate_spice(kind, arch_spec)
+    write_calibration(document, output, force)
+    console.print(f"wrote {output}")
+
+
+def _calibrate_spice(kind: str, arch_spec: str | None) -> dict:
+    from codesign.arch import load_arch
+    from codesign.cosim.calibrate import calibrate
+
     arch = load_arch(arch_spec or {"fefet": "fefet_1f1c", "crossbar": "crossbar"}[kind])
     with console.status(f"simulating {kind} circuits in ngspice"):
         document = calibrate(kind, arch)
@@ -136,8 +153,26 @@ def calibrate_command(kind, arch_spec, output, force) -> None:
                       f"{point['model_J'] * 1e15:.4g} fJ ({100 * point['error_before']:+.1f}%) -> calibrated "
                       f"{point['calibrated_J'] * 1e15:.4g} fJ ({100 * point['error_after']:+.1f}%)", highlight=False)
     console.print(f"energy_scale {document['energy_scale']}", highlight=False)
-    write_calibration(document, output, force)
-    console.print(f"wrote {output}")
+    return document
+
+
+def _calibrate_rtl(kind: str, simulator: str, operations: int) -> dict:
+    from codesign.cosim.rtl.calibrate import calibrate_rtl
+
+    with console.status(f"synthesizing and simulating {kind} designs ({simulator})") as status:
+        document = calibrate_rtl(kind, simulator, operations, progress=lambda text: status.update(text))
+    for point in document["measurements"]:
+        widths = (f"{point['operand_bits']}x{point['operand_bits']} bits, {point['accumulator_bits']}-bit accumulator"
+                  if kind == "mac" else f"{point['unit']} {point['bits']} bits")
+        model = f" (built-in model {point['model_energy_J'] * 1e12:.3g} pJ)" if "model_energy_J" in point else ""
+        console.print(f"  {widths}: {point['rtl_energy_J'] * 1e12:.3g} pJ{model}, area "
+                      f"{point['rtl_area_m2'] * 1e12:.0f} um^2", highlight=False, soft_wrap=True)
+    for name, fit in document["fit"].items():
+        terms = {key: value for key, value in document[name].items()}
+        console.print(f"  {name}: " + ", ".join(f"{key} {value:.3g} +- {fit[key + '_standard_error']:.2g}"
+                                                for key, value in terms.items())
+                      + f" (RMS residual {100 * fit['rms_relative_residual']:.1f}%)", highlight=False, soft_wrap=True)
+    return document
 
 
 def _write_outputs(report: dict, json_path: Path | None, plot_directory: Path | None, draw) -> None:

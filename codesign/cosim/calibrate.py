@@ -85,6 +85,6 @@ def _document(kind, arch, circuit, points, energy_scale, per_bit, factor) -> dic
 def write_calibration(document: dict, path: Path, force: bool) -> Path:
     if path.exists() and not force:
         raise CodesignError(f"{path}: already exists (pass --force to overwrite it)")
-    header = "# Written by `codesign calibrate`; reference it from a spec's macro as\n" \
+    header = "# Written by `codesign calibrate`; reference it from a spec (the macro, compute unit or SNN cores) as\n" \
              "#   calibration: {ref: <path to this file>}\n"
     return write_text(path, header + yaml.safe_dump(document, sort_keys=False))

@@ -15,7 +15,8 @@ first visit of a tile reloads it first. The MAC unit is the last child: it reads
 operands and updates its partial sum every cycle, with no storage of its own.
 Energy = sum of accesses x energy per word + MACs x energy per MAC + words crossing each
 fan-out x its wire energy. Cycles = the larger of the compute cycles (the product of all
-temporal loops) and each level's traffic over its bandwidth (DRAM: reads plus writes on
+temporal loops, plus a systolic array's load, fill and drain per stationary tile: hardware.py
+SystolicArray) and each level's traffic over its bandwidth (DRAM: reads plus writes on
 one interface; on-chip levels: separate read and write ports, so the busier one counts).
 
 Precision (the layer's bits, Problem.bits): a value narrower than its native width takes that
@@ -277,6 +278,17 @@ def _loop_sequence(problem: Problem, hardware: Hardware, factors: numpy.ndarray,
     return numpy.concatenate(blocks, axis=1), {t: numpy.concatenate(r, axis=1) for t, r in relevance.items()}
 
 
+def _systolic_cycles(hardware: Hardware, context: _Context) -> numpy.ndarray | float:
+    """Cycles systolic arrays spend beyond streaming: per refill of the tile their PEs keep
+    (the most refilled tensor of that level), a load plus a pipeline fill and drain."""
+    extra: numpy.ndarray | float = 0.0
+    for array in hardware.systolic:
+        level = hardware.level(array.level)
+        passes = numpy.max([context.visits(tensor, level)[0] for tensor in level.holds], axis=0)
+        extra = extra + passes * array.cycles_per_pass
+    return extra
+
+
 def _totals(problem, hardware, reads, writes, noc, noc_by_tensor, temporal_total, context) -> Evaluation:
     read_J = numpy.array([level.read_J for level in hardware.levels])
     write_J = numpy.array([level.write_J for level in hardware.levels])
@@ -294,7 +306,7 @@ def _totals(problem, hardware, reads, writes, noc, noc_by_tensor, temporal_total
         level_reads, level_writes = reads[:, index].sum(axis=1), writes[:, index].sum(axis=1)
         busiest = level_reads + level_writes if level.shared_port else numpy.maximum(level_reads, level_writes)
         level_cycles[:, index] = busiest / context.copies_above(level.slot) / level.words_per_cycle
-    cycles = numpy.maximum(compute_cycles.astype(float), level_cycles.max(axis=1))
+    cycles = numpy.maximum(compute_cycles + _systolic_cycles(hardware, context), level_cycles.max(axis=1))
     dram = hardware.levels[0]
     dram_bytes = (reads[:, 0].sum(axis=1) + writes[:, 0].sum(axis=1)) * dram.word_bytes
     return Evaluation(reads, writes, noc, noc_by_tensor, mac_energy, compute_cycles, level_cycles, cycles,

@@ -48,6 +48,17 @@ class Axis:
 
 
 @dataclass(frozen=True, eq=False)
+class SystolicArray:
+    """A systolic fan-out (SpatialFanout.systolic): each time the tile of `level` (the first memory
+    level below it, whose tile stays in the PEs) is refilled, the array spends `cycles_per_pass`
+    beyond its streaming cycles (weight load, pipeline fill and drain)."""
+
+    fanout: str
+    level: str
+    cycles_per_pass: int
+
+
+@dataclass(frozen=True, eq=False)
 class Hardware:
     name: str
     levels: tuple[Level, ...]
@@ -64,6 +75,7 @@ class Hardware:
     accumulator_bits: int | None = None
     precision_scalable: bool = False
     """Narrower operands raise the MACs' products per cycle and lower their energy (mac.py)."""
+    systolic: tuple[SystolicArray, ...] = ()
 
     def chain(self, tensor: str) -> tuple[Level, ...]:
         """The levels that hold `tensor`, outermost first."""
@@ -112,7 +124,16 @@ def hardware_of(arch: Architecture, energies: EnergyTable) -> Hardware:
     unit = arch.compute  # a dataflow target's MAC unit (compute-in-memory targets build their own)
     return Hardware(arch.name, tuple(levels), tuple(axes), slot, energies.mac_J, arch.mac_count,
                     arch.clock_frequency_Hz, dict(energies.noc_J_per_word), unit.operand_bits,
-                    unit.accumulator_bits, unit.precision_scalable)
+                    unit.accumulator_bits, unit.precision_scalable, _systolic_arrays(arch))
+
+
+def _systolic_arrays(arch: Architecture) -> tuple[SystolicArray, ...]:
+    arrays = []
+    for index, component in enumerate(arch.hierarchy):
+        if isinstance(component, SpatialFanout) and component.systolic:
+            below = next(item for item in arch.hierarchy[index + 1:] if isinstance(item, MemoryLevel))
+            arrays.append(SystolicArray(component.name, below.name, component.systolic_pass_cycles))
+    return tuple(arrays)
 
 
 def _level(memory: MemoryLevel, slot: int, energies: EnergyTable, clock_Hz: float) -> Level:

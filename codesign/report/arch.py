@@ -71,7 +71,8 @@ def _describe(item, arch: Architecture) -> str:
                 f'width {item.width_bits} b, {bandwidth:.4g} GB/s, holds {holds}')
     if isinstance(item, SpatialFanout):
         axes = ' x '.join(f'{axis.name}={axis.size} ({",".join(axis.unroll)})' for axis in item.axes)
-        return f'spatial  {axes}: fan-out {item.fanout}'
+        systolic = ', systolic' if item.systolic else ''
+        return f'spatial  {axes}: fan-out {item.fanout}{systolic}'
     return f'{item.kind}:'
 
 

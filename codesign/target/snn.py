@@ -11,6 +11,8 @@ from dataclasses import replace
 
 from codesign.accuracy.quantize import DigitalDot
 from codesign.arch.energy import memory_level_model
+from codesign.arch.components.calibrated import calibrated_source
+from codesign.arch.components.scaling import energy_scale
 from codesign.arch.schema import Architecture
 from codesign.arch.snn import SNN_ENERGY_KEYS, SnnCores
 from codesign.cost import snn
@@ -34,7 +36,7 @@ class SnnTarget:
 
     def __init__(self, arch: Architecture, mapper: MapperSettings) -> None:
         self.arch, self.mapper = arch, mapper
-        self.cores: SnnCores = arch.compute
+        self.cores: SnnCores = calibrated(arch.compute, arch.technology_node_m)
         self.hardware = _host(arch)
         self.mappings_evaluated = 0
         self.capabilities = Capabilities(
@@ -91,9 +93,11 @@ class SnnTarget:
 
     def action_energies(self) -> tuple[ActionEnergy, ...]:
         cores = self.cores
-        rows = [ActionEnergy("synapses", "accumulate", cores.synaptic_op_energy_J, f"{cores.weight_bits}-bit synaptic event", "spec"),
+        calibrated = "spec" if cores.calibration is None else calibrated_source(cores.calibration)
+        rows = [ActionEnergy("synapses", "accumulate", cores.synaptic_op_energy_J, f"{cores.weight_bits}-bit synaptic event",
+                             calibrated),
                 ActionEnergy("synapses", "multiply-accumulate", cores.multiply_accumulate_energy_J, "analog input", "spec"),
-                ActionEnergy("neurons", "update", cores.neuron_update_energy_J, "neuron per timestep", "spec"),
+                ActionEnergy("neurons", "update", cores.neuron_update_energy_J, "neuron per timestep", calibrated),
                 ActionEnergy("routing", "hop", cores.spike_hop_energy_J, f"spike per hop ({cores.hops_per_spike:g} per spike)",
                              "spec")]
         if cores.synapse_read_energy_J_per_bit:
@@ -126,3 +130,18 @@ def _host(arch: Architecture) -> Hardware:
     dram = Level(level.name, 0, ("weight", "input", "output"), math.inf, word_bits / 8, word_J, word_J,
                  level.bandwidth_at(arch.clock_frequency_Hz) / arch.clock_frequency_Hz * 8 / word_bits, shared_port=True)
     return Hardware(arch.name, (dram,), (), 1, 0.0, arch.compute.cores, arch.clock_frequency_Hz, {}, operand_bits=word_bits)
+
+
+def calibrated(cores: SnnCores, node_m: float) -> SnnCores:
+    """`cores` with its RTL calibration's energies in place of the spec's (unchanged without one).
+    The fit per_bit * bits + constant is the spec's own form: synaptic_op_energy_J at weight_bits,
+    of which per_bit * weight_bits is the share that scales with the weight's bits."""
+    if cores.calibration is None:
+        return cores
+    scale = energy_scale(cores.calibration.technology_node_m, node_m)
+    synaptic = cores.calibration.synaptic_op_J
+    synaptic_op = synaptic.at(cores.weight_bits) * scale
+    return cores.model_copy(update={
+        "synaptic_op_energy_J": synaptic_op,
+        "synaptic_op_bits_share": min(1.0, max(0.0, synaptic.per_bit * cores.weight_bits * scale / synaptic_op)),
+        "neuron_update_energy_J": cores.calibration.neuron_update_J.at(cores.current_bits) * scale})

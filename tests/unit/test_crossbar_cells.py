@@ -65,7 +65,8 @@ def test_fewer_non_zero_cells_never_need_more_adc_bits(case, data):
     assert (adc_bits_by_crossbar(mapping, config, fewer) <= adc_bits_by_crossbar(mapping, config, counts)).all()
     energies = crossbar_energies(config, cim_chip(load_arch("crossbar_neurosim")))
     dense, sparse = (evaluate_layer(nest, config, energies, nonzero) for nonzero in (counts, fewer))
-    assert sparse.energy_breakdown_J["adc"] <= dense.energy_breakdown_J["adc"]
+    # the same per-conversion energies summed in another grouping may differ in the last bit
+    assert sparse.energy_breakdown_J["adc"] <= dense.energy_breakdown_J["adc"] * (1 + 1e-12)
     assert sum(dense.conversions_by_bits.values()) == dense.mapping.conversions == sum(sparse.conversions_by_bits.values())
 
 
