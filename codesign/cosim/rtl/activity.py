@@ -34,7 +34,6 @@ def count_toggles(vcd: Path, scope: str) -> dict[str, list[int]]:
     least significant first."""
     identifiers: dict[str, tuple[str, int]] = {}
     toggles: dict[str, list[int]] = {}
-    last: dict[str, str] = {}
     scopes: list[str] = []
     with vcd.open() as lines:
         for line in lines:
@@ -51,30 +50,42 @@ def count_toggles(vcd: Path, scope: str) -> dict[str, list[int]]:
                 width, code, name = int(words[2]), words[3], words[4].removeprefix("\\")  # escaped names
                 identifiers.setdefault(code, (name, width))
                 toggles.setdefault(name, [0] * width)
-        for line in lines:
-            if not line or line[0] in "#$":
+        _count_changes(lines, identifiers, toggles)
+    if not toggles:
+        raise CodesignError(f"{vcd}: no nets of scope {scope!r} in the VCD")
+    return toggles
+
+
+def _count_changes(lines, identifiers: dict[str, tuple[str, int]], toggles: dict[str, list[int]]) -> None:
+    """Add each value change's 0<->1 bit flips to `toggles` (scalars on a fast path: most nets of a
+    flattened netlist are one bit)."""
+    last: dict[str, str] = {}
+    for line in lines:
+        first = line[0] if line else "#"
+        if first in "01xzXZ":
+            value, code = first, line[1:].rstrip()
+            if code not in identifiers:
                 continue
-            if line[0] in "01xzXZ":
-                value, code = line[0], line[1:].strip()
-            elif line[0] in "bB":
-                value, code = line[1:].split()
-            else:
-                continue
+            previous = last.get(code)
+            last[code] = value
+            if previous is not None and previous != value and previous in "01" and value in "01":
+                toggles[identifiers[code][0]][0] += 1
+        elif first in "bB":
+            value, code = line[1:].split()
             if code not in identifiers:
                 continue
             name, width = identifiers[code]
             value = value.rjust(width, "0" if value[0] in "01" else value[0])
             previous = last.get(code)
             last[code] = value
-            if previous is None:
-                continue
+            if previous is None or "x" in previous or "z" in previous or "x" in value or "z" in value:
+                continue  # before reset: not a toggle
+            flipped = int(previous, 2) ^ int(value, 2)
             counts = toggles[name]
-            for position, (before, after) in enumerate(zip(previous, value)):
-                if before != after and before in "01" and after in "01":
-                    counts[width - 1 - position] += 1
-    if not toggles:
-        raise CodesignError(f"{vcd}: no nets of scope {scope!r} in the VCD")
-    return toggles
+            while flipped:
+                bit = flipped & -flipped
+                counts[bit.bit_length() - 1] += 1
+                flipped ^= bit
 
 
 def activity(netlist: Netlist, vcd: Path, cycles: int, node_m: float) -> Activity:
