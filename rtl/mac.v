@@ -31,14 +31,9 @@ module mac #(
     wire signed [PRODUCT_BITS-1:0] product = weight * activation;
     wire signed [ACCUMULATOR_BITS-1:0] base = clear ? {ACCUMULATOR_BITS{1'b0}} : accumulator;
 
-    // One bit wider than the accumulator, so that the true sign of the sum is known.
-    wire signed [ACCUMULATOR_BITS:0] sum = {base[ACCUMULATOR_BITS-1], base}
-        + {{(ACCUMULATOR_BITS + 1 - PRODUCT_BITS){product[PRODUCT_BITS-1]}}, product};
-    wire overflow = sum[ACCUMULATOR_BITS] != sum[ACCUMULATOR_BITS-1];
-    // The range end on the side of the true sign: 0111..1 above, 1000..0 below.
-    wire [ACCUMULATOR_BITS-1:0] range_end = {sum[ACCUMULATOR_BITS], {(ACCUMULATOR_BITS - 1){~sum[ACCUMULATOR_BITS]}}};
-    wire [ACCUMULATOR_BITS-1:0] next_accumulator =
-        (SATURATE != 0 && overflow) ? range_end : sum[ACCUMULATOR_BITS-1:0];
+    wire [ACCUMULATOR_BITS-1:0] next_accumulator;
+    saturating_add #(.ADDEND_BITS(PRODUCT_BITS), .ACCUMULATOR_BITS(ACCUMULATOR_BITS), .SATURATE(SATURATE))
+        accumulate (.base(base), .addend(product), .result(next_accumulator));
 
     always @(posedge clk) begin
         if (rst) begin

@@ -125,14 +125,9 @@ module scalable_mac #(
     wire [SUM_BITS-1:0] cycle_sum = tree[TREE_LEVELS].node_at[0].value;
 
     wire signed [ACCUMULATOR_BITS-1:0] base = clear ? {ACCUMULATOR_BITS{1'b0}} : accumulator;
-    // One bit wider than the accumulator, so that the true sign of the sum is known.
-    wire signed [ACCUMULATOR_BITS:0] sum = {base[ACCUMULATOR_BITS-1], base}
-        + {{(ACCUMULATOR_BITS + 1 - SUM_BITS){cycle_sum[SUM_BITS-1]}}, cycle_sum};
-    wire overflow = sum[ACCUMULATOR_BITS] != sum[ACCUMULATOR_BITS-1];
-    // The range end on the side of the true sign: 0111..1 above, 1000..0 below.
-    wire [ACCUMULATOR_BITS-1:0] range_end = {sum[ACCUMULATOR_BITS], {(ACCUMULATOR_BITS - 1){~sum[ACCUMULATOR_BITS]}}};
-    wire [ACCUMULATOR_BITS-1:0] next_accumulator =
-        (SATURATE != 0 && overflow) ? range_end : sum[ACCUMULATOR_BITS-1:0];
+    wire [ACCUMULATOR_BITS-1:0] next_accumulator;
+    saturating_add #(.ADDEND_BITS(SUM_BITS), .ACCUMULATOR_BITS(ACCUMULATOR_BITS), .SATURATE(SATURATE))
+        accumulate (.base(base), .addend(cycle_sum), .result(next_accumulator));
 
     always @(posedge clk) begin
         if (rst) begin

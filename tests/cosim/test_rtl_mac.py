@@ -42,7 +42,7 @@ def _run(simulator: str, top: str, parameters: dict[str, int], planted_bug: bool
     environment = {PARAMETERS_VARIABLE: json.dumps(parameters)}
     if planted_bug:
         environment[PLANTED_BUG_VARIABLE] = "1"
-    return run_cocotb([f"{top}.v"], top, parameters, BENCHES / f"{top}_bench.py", simulator,
+    return run_cocotb(["saturating_add.v", f"{top}.v"], top, parameters, BENCHES / f"{top}_bench.py", simulator,
                       extra_env=environment, testcase=testcase)
 
 

@@ -256,7 +256,8 @@ def _mac_trace(options: RtlOptions, rng: numpy.random.Generator, operations: int
     return Trace(tuple(inputs), check, operations, "MAC")
 
 
-MAC_DESIGN = Design(name="mac", sources=("mac.v",), top="mac", ports_in=_mac_ports_in, ports_out=_mac_ports_out,
+MAC_DESIGN = Design(name="mac", sources=("saturating_add.v", "mac.v"), top="mac", ports_in=_mac_ports_in,
+                    ports_out=_mac_ports_out,
                     parameters=_mac_parameters, trace=_mac_trace, bits_range=BITS_RANGE)
 
 
@@ -310,7 +311,7 @@ def _scalable_trace(options: RtlOptions, rng: numpy.random.Generator, operations
     return Trace(tuple(inputs), check, products, f"{bits}-bit product")
 
 
-SCALABLE_MAC_DESIGN = Design(name="scalable-mac", sources=("scalable_mac.v",), top="scalable_mac",
+SCALABLE_MAC_DESIGN = Design(name="scalable-mac", sources=("saturating_add.v", "scalable_mac.v"), top="scalable_mac",
                              ports_in=_scalable_ports_in, ports_out=_scalable_ports_out,
                              parameters=_scalable_parameters, trace=_scalable_trace, bits_range=BITS_RANGE)
 
@@ -366,7 +367,7 @@ def _bitserial_trace(options: RtlOptions, rng: numpy.random.Generator, operation
     return Trace(tuple(inputs), check, operations, "MAC")
 
 
-BITSERIAL_MAC_DESIGN = Design(name="bitserial-mac", sources=("bitserial_mac.v",), top="bitserial_mac",
+BITSERIAL_MAC_DESIGN = Design(name="bitserial-mac", sources=("saturating_add.v", "bitserial_mac.v"), top="bitserial_mac",
                               ports_in=_bitserial_ports_in, ports_out=_bitserial_ports_out,
                               parameters=_bitserial_parameters, trace=_bitserial_trace, bits_range=BITS_RANGE)
 
