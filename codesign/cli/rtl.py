@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -12,14 +13,16 @@ from codesign.cosim.rtl.designs import DESIGN_NAMES
 
 @app.command("rtl")
 @click.argument("design", type=click.Choice(DESIGN_NAMES))
-@click.option("--bits", default=8, show_default=True, help="Operand bits (the precision mode for scalable-mac).")
+@click.option("--bits", type=int, help="Operand bits (the precision mode for scalable-mac); default: the --arch "
+                                      "spec's MAC operand bits, else 8.")
 @click.option("--rows", default=4, show_default=True, help="Rows of the PE array (pe-array).")
 @click.option("--cols", default=4, show_default=True, help="Columns of the PE array (pe-array).")
 @click.option("--sim", "simulator", type=click.Choice(["icarus", "verilator"]), default="icarus", show_default=True,
               help="Simulator of the gate-level netlist.")
 @click.option("--operations", default=2000, show_default=True, help="Operations in the measurement trace.")
 @click.option("--arch", "arch_spec", metavar="NAME|FILE",
-              help="Take the technology node from this spec (default: the cell library's 45 nm).")
+              help="Take the technology node from this spec (default: the cell library's 45 nm), and for a "
+                   "dataflow spec its MAC's operand and accumulator bits.")
 @click.option("--seed", default=0, show_default=True)
 @click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
               help="Also measure other operand widths and plot energy per operation against bits into DIR.")
@@ -27,6 +30,7 @@ from codesign.cosim.rtl.designs import DESIGN_NAMES
 def rtl_command(design, bits, rows, cols, simulator, operations, arch_spec, seed, plot_directory, json_path) -> None:
     """Synthesize a unit with yosys, simulate its gate-level netlist under random operands, check
     every result against the golden model, and report cycles, energy per operation and area."""
+    from codesign.arch import load_arch
     from codesign.cosim.rtl.cells import LIBRARY_NODE_M
     from codesign.cosim.rtl.designs import design_named, plot_bits
     from codesign.cosim.rtl.measure import check_options, measure
@@ -34,9 +38,11 @@ def rtl_command(design, bits, rows, cols, simulator, operations, arch_spec, seed
     from codesign.report.output import write_json
 
     unit = design_named(design)
-    options = RtlOptions(bits=bits, rows=rows, cols=cols)
+    arch = None if arch_spec is None else load_arch(arch_spec)
+    spec_bits, accumulator_bits = _spec_widths(arch, design)
+    options = RtlOptions(bits=bits or spec_bits or 8, rows=rows, cols=cols, accumulator_bits=accumulator_bits)
     check_options(unit, options)
-    node_m = LIBRARY_NODE_M if arch_spec is None else _node_of(arch_spec)
+    node_m = LIBRARY_NODE_M if arch is None else arch.technology_node_m
     with console.status(f"synthesizing and simulating {design} ({simulator})"):
         result = measure(unit, options, simulator, operations, node_m, seed)
     report = result.as_dict()
@@ -48,8 +54,8 @@ def rtl_command(design, bits, rows, cols, simulator, operations, arch_spec, seed
         sweep = []
         with console.status(f"measuring {design} at {len(plot_bits(unit))} operand widths"):
             for width in plot_bits(unit):
-                sweep.append(dict(report) if width == bits else measure(unit, RtlOptions(width, rows, cols), simulator,
-                                                                   operations, node_m, seed).as_dict())
+                sweep.append(dict(report) if width == options.bits else measure(
+                    unit, RtlOptions(width, rows, cols), simulator, operations, node_m, seed).as_dict())
         report["sweep"] = sweep
         for path in plot_energy_per_bits(sweep, plot_directory):
             console.print(f"wrote {path}")
@@ -58,10 +64,18 @@ def rtl_command(design, bits, rows, cols, simulator, operations, arch_spec, seed
         console.print(f"wrote {json_path}")
 
 
-def _node_of(arch_spec: str) -> float:
-    from codesign.arch import load_arch
-
-    return load_arch(arch_spec).technology_node_m
+def _spec_widths(arch, design: str) -> tuple[int | None, int | None]:
+    """A dataflow spec's MAC operand bits, and its accumulator bits for the plain MAC (the one
+    design built with any accumulator width); (None, None) for other specs."""
+    unit = None if arch is None else arch.compute
+    operand_bits = getattr(unit, "operand_bits", None)
+    accumulator_bits = getattr(unit, "accumulator_bits", None) if design == "mac" and operand_bits else None
+    if accumulator_bits is not None and accumulator_bits < 2 * operand_bits:
+        print(f"codesign: warning: {arch.name}'s {accumulator_bits}-bit accumulator is narrower than the "
+              f"{2 * operand_bits}-bit product rtl/mac.v adds into it; measuring the default {2 * operand_bits + 8} bits",
+              file=sys.stderr)
+        accumulator_bits = None
+    return operand_bits, accumulator_bits
 
 
 def _cycle_agreement(design: str, options, report: dict) -> dict:

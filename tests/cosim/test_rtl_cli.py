@@ -41,8 +41,9 @@ def test_rtl_plot_draws_energy_per_operation_against_bits(capsys, tmp_path):
 def test_rtl_bad_input(capsys):
     assert_one_line_error(*run(capsys, "rtl", "mac", "--bits", "20")[::2], "supported: 2 to 16")
     assert_one_line_error(*run(capsys, "rtl", "scalable-mac", "--bits", "3")[::2], "power of two")
-    assert_one_line_error(*run(capsys, "rtl", "pe-array", "--rows", "0")[::2], "supported: 1 to 32")
+    assert_one_line_error(*run(capsys, "rtl", "pe-array", "--rows", "0")[::2], "supported: 1 to 16")
     assert_one_line_error(*run(capsys, "rtl", "mac", "--operations", "0")[::2], "--operations 0")
+    assert_one_line_error(*run(capsys, "rtl", "mac", "--operations", "500000")[::2], "too many for a gate-level VCD")
     code, _, err = run(capsys, "rtl", "nand")
     assert code == 2 and "'nand' is not one of" in err
 
@@ -89,3 +90,15 @@ def test_calibrate_lif_feeds_the_snn_target(capsys, tmp_path):
 
     expected = (synaptic["per_bit"] * 3 + synaptic["constant"]) * energy_scale(45e-9, 28e-9)
     assert abs(rows[("synapses", "accumulate")].energy_J - expected) < 1e-6 * expected
+
+
+def test_rtl_takes_widths_and_node_from_a_dataflow_spec(capsys, tmp_path):
+    path = tmp_path / "mac.json"
+    assert main(["rtl", "mac", "--arch", "simba", "--operations", "100", "--json", str(path)]) == 0
+    report = json.loads(path.read_text())
+    assert (report["bits"], report["technology_node_m"]) == (8, 16e-9)
+    at_45nm = tmp_path / "mac45.json"
+    assert main(["rtl", "mac", "--operations", "100", "--json", str(at_45nm)]) == 0
+    assert report["energy_J"] < json.loads(at_45nm.read_text())["energy_J"]  # the same toggles, a smaller node
+    assert main(["rtl", "mac", "--arch", "eyeriss", "--operations", "20"]) == 0
+    assert "16-bit accumulator is narrower than the 32-bit product" in capsys.readouterr().err

@@ -22,6 +22,9 @@ from codesign.cosim.rtl.trace import Design, RtlOptions
 from codesign.errors import CodesignError
 
 DEFAULT_OPERATIONS = 2000
+MOST_CELL_CYCLES = 3e8
+"""Cells x cycles of the largest gate-level run: about a gigabyte of VCD and minutes of counting."""
+LARGEST_ARRAY = 16
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,8 @@ def check_options(design: Design, options: RtlOptions) -> None:
     if not low <= options.bits <= high:
         raise CodesignError(f"{design.name}: --bits {options.bits} is unsupported (supported: {low} to {high})")
     for what, value in (("rows", options.rows), ("cols", options.cols)):
-        if not 1 <= value <= 32:
-            raise CodesignError(f"{design.name}: --{what} {value} is unsupported (supported: 1 to 32)")
+        if not 1 <= value <= LARGEST_ARRAY:
+            raise CodesignError(f"{design.name}: --{what} {value} is unsupported (supported: 1 to {LARGEST_ARRAY})")
 
 
 def measure(design: Design, options: RtlOptions, simulator: str = "icarus", operations: int = DEFAULT_OPERATIONS,
@@ -82,6 +85,10 @@ def measure(design: Design, options: RtlOptions, simulator: str = "icarus", oper
         directory = Path(work_directory or scratch)
         netlist = synthesize(design.sources, design.top, design.parameters(options), directory)
         trace = design.trace(options, numpy.random.default_rng(seed), operations)
+        if len(netlist.cells) * len(trace.inputs) > MOST_CELL_CYCLES:
+            raise CodesignError(f"{design.name}: {len(trace.inputs)} cycles of a {len(netlist.cells)}-cell netlist are "
+                                f"too many for a gate-level VCD (at most {MOST_CELL_CYCLES:.0e} cell-cycles); "
+                                "use fewer --operations")
         run = simulate_gates(netlist.verilog, design.top, design.ports_in(options), design.ports_out(options),
                              trace.inputs, simulator, directory)
         try:
