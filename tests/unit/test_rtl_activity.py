@@ -71,3 +71,9 @@ def test_least_squares_recovers_an_exact_fit_with_zero_uncertainty():
     assert [coefficients[name] for name in "abdc"] == pytest.approx(truth, rel=1e-6)
     assert fit["rms_relative_residual"] < 1e-9
     assert fit["a_standard_error"] < 1e-20
+
+
+def test_the_command_line_names_every_design_and_only_those():
+    from codesign.cosim.rtl.designs import DESIGN_NAMES, designs
+
+    assert DESIGN_NAMES == tuple(designs())
