@@ -1,7 +1,8 @@
-"""The mapper: the best of many sampled candidate mappings, for one objective.
+"""The mapper: the best of many sampled candidate mappings, for one objective, refined.
 
 Candidates that do not fit (fan-out sizes, level capacities) are pruned before the
-costly part of the evaluation; the rest are evaluated in vectorized batches.
+costly part of the evaluation; the rest are evaluated in vectorized batches; the best few
+then seed a local hill climb (refine.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from codesign.errors import CodesignError
 from codesign.cost.hardware import Hardware
 from codesign.cost.problem import DIMENSIONS, Problem
 from codesign.mapping.candidates import RANDOM_ORDERINGS, generate, minimal_candidate
+from codesign.mapping.refine import PARENTS, refine
 
 OBJECTIVES = ("energy", "latency", "edp", "dram")
 BATCH = 4096
@@ -71,22 +73,29 @@ def search(problem: Problem, hardware: Hardware, objective: str = "edp", seed: i
     candidates = candidates.take(numpy.flatnonzero(feasible(problem, hardware, candidates)))
     if len(candidates) == 0:
         raise CodesignError(_unmappable(problem, hardware))
-    best_row, best_key = None, None
+    ranked: list[tuple[tuple[float, float], Candidates]] = []
     for first in range(0, len(candidates), BATCH):
         batch = candidates.take(numpy.arange(first, min(first + BATCH, len(candidates))))
         evaluation = evaluate(problem, hardware, batch)
         keys = score(evaluation, objective)
-        row = int(numpy.lexsort((evaluation.energy_J, keys))[0])  # ties: the lower energy wins
-        key = (float(keys[row]), float(evaluation.energy_J[row]))
-        if best_key is None or key < best_key:
-            best_key, best_row = key, batch.take([row])
+        for row in numpy.lexsort((evaluation.energy_J, keys))[:PARENTS]:  # ties: the lower energy wins
+            ranked.append(((float(keys[row]), float(evaluation.energy_J[row])), batch.take([int(row)])))
+    ranked.sort(key=lambda item: item[0])
+    parents = _concatenate_all([candidate for _, candidate in ranked[:PARENTS]])
+    best_row, best_key, refined = refine(problem, hardware, parents, ranked[0][0],
+                                         lambda evaluation: score(evaluation, objective))
     evaluation = evaluate(problem, hardware, best_row)
-    return BestMapping(problem, hardware, best_row, evaluation, len(candidates), time.perf_counter() - start)
+    return BestMapping(problem, hardware, best_row, evaluation, len(candidates) + refined, time.perf_counter() - start)
 
 
 def check_objective(objective: str) -> None:
     if objective not in OBJECTIVES:
         raise CodesignError(f"unknown objective '{objective}' (choose from {', '.join(OBJECTIVES)})")
+
+
+def _concatenate_all(parts: list[Candidates]) -> Candidates:
+    return Candidates(numpy.concatenate([part.factors for part in parts]),
+                      numpy.concatenate([part.orders for part in parts]))
 
 
 def _concatenate(first: Candidates, second: Candidates) -> Candidates:
