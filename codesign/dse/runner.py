@@ -9,6 +9,7 @@ import contextlib
 import multiprocessing
 import os
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from codesign.dse.store import STATUSES, ResultStore, stable_hash
@@ -72,10 +73,17 @@ def _evaluate_all(pending, evaluate, workers):
         # Same wrapper, no pool: easier to debug and no fork cost for tiny sweeps.
         yield from map(_evaluate_one, tasks)
         return
-    # fork: the evaluator and its imports are inherited, not re-imported per worker.
+    # fork: the evaluator and its imports are inherited, not re-imported per worker. An executor,
+    # not multiprocessing.Pool: Pool.terminate() after a worker's exception can deadlock on the
+    # task queue's lock (seen in CI), where the executor cancels what is left and returns.
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        yield from pool.imap_unordered(_evaluate_one, tasks)
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = [pool.submit(_evaluate_one, task) for task in tasks]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _evaluate_on_ray(pending, evaluate, workers, address):
