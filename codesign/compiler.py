@@ -49,18 +49,21 @@ class LayerByLayer:
 
 
 def compile_graph(graph: Graph, arch: Architecture, objective: str = "edp", seed: int = 0,
-                  model_name: str | None = None,
-                  on_layer: Callable[[Node], None] | None = None) -> CompileReport:
-    return compile_layers(graph, arch, objective, seed, model_name, on_layer).report
+                  model_name: str | None = None, on_layer: Callable[[Node], None] | None = None,
+                  workers: int | None = None) -> CompileReport:
+    return compile_layers(graph, arch, objective, seed, model_name, on_layer, workers).report
 
 
 def compile_layers(graph: Graph, arch: Architecture, objective: str = "edp", seed: int = 0,
-                   model_name: str | None = None,
-                   on_layer: Callable[[Node], None] | None = None) -> LayerByLayer:
-    target = target_for(arch, MapperSettings(objective, seed))
+                   model_name: str | None = None, on_layer: Callable[[Node], None] | None = None,
+                   workers: int | None = None) -> LayerByLayer:
+    """`workers`: processes mapping distinct layer shapes at once (None: one per core); any
+    count gives the same report."""
+    target = target_for(arch, MapperSettings(objective, seed, workers))
     leakage_W = target.leakage_W()
     layers, start = [], time.perf_counter()
     epilogues = output_stages(graph)
+    target.prepare([node for node in graph.nodes if node.op.is_compute])
     for node in graph.nodes:
         if node.op.is_zero_cost:
             continue

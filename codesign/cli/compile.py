@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 import click
@@ -51,6 +52,9 @@ def inspect(model, input_shapes, allow_unknown, json_path, views, print_ir) -> N
 @click.option("--objective", default="edp", show_default=True,
               type=click.Choice(["edp", "energy", "latency", "dram"]), help="What the mapper minimises per layer.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the mapper's random loop orderings.")
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Processes mapping distinct layer shapes at once [default: CODESIGN_WORKERS, else one per "
+                   "core]; any N gives the same report.")
 @click.option("--accuracy", "measure_accuracy", is_flag=True,
               help="Also measure top-1 test accuracy at the architecture's precision (trained zoo models, or --data).")
 @click.option("--data", "data_path", type=click.Path(path_type=Path), metavar="FILE.npz",
@@ -62,14 +66,17 @@ def inspect(model, input_shapes, allow_unknown, json_path, views, print_ir) -> N
 @json_option
 @click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
               help="Write PNG plots (energy by level and tensor, latency; fusion groups and convergence) into DIR.")
-def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pipeline, objective, seed,
+def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pipeline, objective, seed, jobs,
                     measure_accuracy, data_path, export_path, json_path, plot_directory) -> None:
     """Map every layer of MODEL onto an architecture; report energy, latency, EDP and traffic."""
+    if jobs is not None:  # for every compile of this command, the passes' included
+        from codesign.mapping.parallel import WORKERS_VARIABLE
+
+        os.environ[WORKERS_VARIABLE] = str(jobs)
     if (model is None) == (workload is None):
         raise CodesignError("compile needs either MODEL or --workload (not both)")
     if workload is not None:
         return _compile_workload(workload, arch_spec, json_path)
-    from codesign.accuracy.datasets import fit_model_input
     from codesign.arch import load_arch
     from codesign.flow import compile_model
     from codesign.frontend import load_model, parse_input_shape
@@ -88,6 +95,8 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
     print_import_warnings(imported.warnings)
     graph = imported.graph
     if data is not None:
+        from codesign.accuracy.datasets import fit_model_input
+
         data = fit_model_input(data, graph, str(data_path or model))
     layers, mapped = sum(not node.op.is_zero_cost for node in graph.nodes), itertools.count(1)
     with _progress(f"compiling onto {arch.name}", 0) as update:  # the passes' messages, then the layers

@@ -100,20 +100,25 @@ class Evaluation:
 
 def inner_products(factors: numpy.ndarray) -> numpy.ndarray:
     """(M, slots + 1, 8): the product of each dimension's factors from a slot inwards."""
-    reversed_cumulative = numpy.cumprod(factors[:, ::-1, :], axis=1)[:, ::-1, :]
-    ones = numpy.ones_like(factors[:, :1, :])
-    return numpy.concatenate([reversed_cumulative, ones], axis=1)
+    count, slots, dimensions = factors.shape
+    inner = numpy.ones((count, slots + 1, dimensions), dtype=factors.dtype)
+    inner[:, :slots] = factors
+    for slot in reversed(range(slots)):  # a few slots: faster than cumprod over a reversed view
+        inner[:, slot] *= inner[:, slot + 1]
+    return inner
 
 
 def capacity_use(problem: Problem, hardware: Hardware, inner: numpy.ndarray) -> numpy.ndarray:
     """(M, levels) words each level must hold: the tiles of every tensor it keeps, at their bits."""
     shares = word_shares(problem, hardware).stored
-    columns = []
-    for index, level in enumerate(hardware.levels):
-        tile = inner[:, level.slot, :]
-        columns.append(sum(_scaled(extent(problem, tensor, tile), shares[index, TENSORS.index(tensor)])
-                           for tensor in level.holds))
-    return numpy.stack(columns, axis=1)
+    return numpy.stack([level_use(problem, level, shares[index], inner[:, level.slot, :])
+                        for index, level in enumerate(hardware.levels)], axis=1)
+
+
+def level_use(problem: Problem, level: Level, shares: numpy.ndarray, tile: numpy.ndarray) -> numpy.ndarray:
+    """(...) words `level` must hold for tiles of loop bounds `tile` (..., 8); `shares`: its row of
+    WordShares.stored."""
+    return sum(_scaled(extent(problem, tensor, tile), shares[TENSORS.index(tensor)]) for tensor in level.holds)
 
 
 def _scaled(words: numpy.ndarray, share: float) -> numpy.ndarray:

@@ -1,21 +1,48 @@
-"""Frontends: turn a model (an ONNX file or a zoo name) into the graph IR."""
+"""Frontends: turn a model (an ONNX file or a zoo name) into the graph IR.
+
+`onnx` (about a second of imports) loads only when a file must really be imported:
+`load_model` reads a model imported before from the graph cache (cache.py), and `load_onnx`
+(the importer itself, uncached) is imported on first use.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codesign.errors import ModelLoadError, UnknownNameError
-from codesign.frontend.onnx import ImportResult, load_onnx
+from codesign.frontend.result import ImportResult
 
-__all__ = ["ImportResult", "load_model", "load_onnx", "parse_input_shape", "resolve_model_path", "zoo_cache_path"]
+if TYPE_CHECKING:
+    from codesign.frontend.onnx import load_onnx
+
+__all__ = ["ImportResult", "graph_cache_directory", "load_model", "load_onnx", "parse_input_shape",
+           "resolve_model_path", "zoo_cache_path"]
+
+
+def __getattr__(name: str):
+    if name == "load_onnx":  # imports onnx
+        from codesign.frontend.onnx import load_onnx
+
+        return load_onnx
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_model(model: str, input_shapes: dict[str, tuple[int, ...]] | None = None,
-               allow_unknown: bool = False) -> ImportResult:
-    """Import `model`: a path to an ONNX file, or the name of a zoo model."""
-    return load_onnx(resolve_model_path(model), input_shapes, allow_unknown)
+               allow_unknown: bool = False, *, cache: bool = True) -> ImportResult:
+    """Import `model`: a path to an ONNX file, or the name of a zoo model. With `cache`, an
+    import of the same file content with the same options is read back from the graph cache
+    (`graph_cache_directory()`), and a new one is stored there; the result is the same."""
+    path = resolve_model_path(model)
+    if not cache:
+        from codesign.frontend.onnx import load_onnx
+
+        return load_onnx(path, input_shapes, allow_unknown)
+    from codesign.frontend.cache import import_cached
+
+    return import_cached(path, input_shapes or {}, allow_unknown, graph_cache_directory())
 
 
 def resolve_model_path(model: str) -> Path:
@@ -41,9 +68,17 @@ def zoo_cache_path(name: str) -> Path:
 
 
 def cache_directory() -> Path:
-    """Where exported zoo models are kept: $CODESIGN_CACHE, else ~/.cache/codesign."""
-    root = os.environ.get("CODESIGN_CACHE") or Path.home() / ".cache" / "codesign"
-    return Path(root) / "zoo"
+    """Where exported zoo models are kept: $CODESIGN_CACHE/zoo, else ~/.cache/codesign/zoo."""
+    return _cache_root() / "zoo"
+
+
+def graph_cache_directory() -> Path:
+    """Where imported graphs are kept (cache.py): $CODESIGN_CACHE/graphs, else ~/.cache/codesign/graphs."""
+    return _cache_root() / "graphs"
+
+
+def _cache_root() -> Path:
+    return Path(os.environ.get("CODESIGN_CACHE") or Path.home() / ".cache" / "codesign")
 
 
 def _zoo_fingerprint() -> str:

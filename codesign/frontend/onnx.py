@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy
@@ -15,25 +15,27 @@ import onnx
 from codesign.errors import DynamicShapeError, ModelLoadError
 from codesign.frontend.onnx_context import ImportContext
 from codesign.frontend.onnx_external import (
-    absent_constants_as_initializers, absent_weights_warning, load_external_data,
+    absent_constants_as_initializers, absent_weights_warning, external_tensors, load_external_data,
 )
 from codesign.frontend.onnx_fold import fold_constants, opset_version, skeleton
 from codesign.frontend.onnx_limits import MAX_MACS
 from codesign.frontend.onnx_names import first_line, printable, quoted
 from codesign.frontend.onnx_ops import importer_for
+from codesign.frontend.result import ImportResult
 from codesign.ir import ConvAttrs, Graph, Node, Op, Param, VerificationError, verify
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    graph: Graph
-    warnings: tuple[str, ...]
 
 
 def load_onnx(path: str | Path, input_shapes: dict[str, tuple[int, ...]] | None = None,
               allow_unknown: bool = False) -> ImportResult:
+    return import_onnx(path, input_shapes, allow_unknown)[0]
+
+
+def import_onnx(path: str | Path, input_shapes: dict[str, tuple[int, ...]] | None = None,
+                allow_unknown: bool = False) -> tuple[ImportResult, bool]:
+    """The import, and whether it depends on the file at `path` alone: False when the model
+    refers to external data files (which may change, or appear, independently of it)."""
     source = printable(path)
-    model, missing_files = read_model(Path(path))
+    model, missing_files, self_contained = read_model(Path(path))
     model = bind_input_shapes(model, input_shapes or {}, source)
     model, infos, constants = fold_constants(model, source)
     context = ImportContext(
@@ -59,7 +61,7 @@ def load_onnx(path: str | Path, input_shapes: dict[str, tuple[int, ...]] | None 
         verify(graph)
     except VerificationError as error:  # e.g. declared output shapes that contradict the inputs
         raise ModelLoadError(f"{source}: the imported graph is inconsistent: {first_line(error)}") from None
-    return ImportResult(graph, tuple(context.warnings))
+    return ImportResult(graph, tuple(context.warnings)), self_contained
 
 
 def _check_work(node: Node, source: str) -> None:
@@ -75,8 +77,9 @@ def _check_work(node: Node, source: str) -> None:
                              "multiply-accumulates, over 2^50; such a size is not supported")
 
 
-def read_model(path: Path) -> tuple[onnx.ModelProto, list[str]]:
-    """The model, with the external data that is there; and the data files that are not."""
+def read_model(path: Path) -> tuple[onnx.ModelProto, list[str], bool]:
+    """The model, with the external data that is there; the data files that are not; and
+    whether the model refers to no external data at all."""
     source = printable(path)
     if not path.exists():
         raise ModelLoadError(f"{source}: no such file")
@@ -90,13 +93,14 @@ def read_model(path: Path) -> tuple[onnx.ModelProto, list[str]]:
         raise ModelLoadError(f"{source}: not an ONNX model (no graph nodes found)")
     if not all(isinstance(name, str) for name in _names(model.graph)):
         raise ModelLoadError(f"{source}: not a valid ONNX model (a name is not UTF-8 text)")
+    self_contained = next(external_tensors(model), None) is None
     missing_files = load_external_data(model, path)
     absent_constants_as_initializers(model)
     try:
         onnx.checker.check_model(skeleton(model))  # the weights' bytes need no checking
     except Exception as error:
         raise ModelLoadError(f"{source}: the ONNX checker rejects the model: {first_line(error)}") from None
-    return model, missing_files
+    return model, missing_files, self_contained
 
 
 def _names(graph: onnx.GraphProto):

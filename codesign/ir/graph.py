@@ -10,9 +10,8 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
-import networkx
 import numpy
 
 from codesign.ir.annotations import Annotation
@@ -21,6 +20,9 @@ from codesign.ir.loopnest import LoopNest, loop_nest_of
 from codesign.ir.ops import Op
 from codesign.ir.ops_model import vector_ops_of
 from codesign.ir.tensor import TensorType
+
+if TYPE_CHECKING:
+    import networkx
 
 ParamRole = Literal["weight", "bias", "operand"]
 AnnotationType = TypeVar("AnnotationType", bound=Annotation)
@@ -153,6 +155,8 @@ class Graph:
 
     def to_networkx(self) -> networkx.DiGraph:
         """A node-level view for graph algorithms; edges carry the value name and bytes."""
+        import networkx  # a tenth of a second of imports, for this view alone
+
         view = networkx.DiGraph()
         for node in self.nodes:
             view.add_node(node.name, op=node.op)

@@ -15,13 +15,15 @@ best-found DRAM traffic or cycles worse.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
 import numpy
 
-from codesign.cost.dataflow import ORDERS, Candidates, capacity_use, inner_products
-from codesign.cost.hardware import Axis, Hardware
+from codesign.cost.dataflow import ORDERS, Candidates, inner_products, level_use
+from codesign.cost.precision import word_shares
+from codesign.cost.hardware import Hardware
 from codesign.cost.problem import DIMENSIONS, Problem
 
 CHOICES_PER_AXIS = 16
@@ -41,49 +43,68 @@ def prime_factors(number: int) -> list[int]:
 
 def generate(problem: Problem, hardware: Hardware, seed: int = 0,
              random_orderings: int = RANDOM_ORDERINGS) -> Candidates:
-    spatial, loop_dims, loop_primes = [], [], []
-    for option in spatial_options(problem, hardware):
-        residual = -(-problem.sizes // option.prod(axis=0))
-        dims, primes = _orderings(residual, _option_seed(seed, option), random_orderings)
-        spatial.append(numpy.repeat(option[None], len(dims), axis=0))
-        loop_dims.append(dims)
-        loop_primes.append(primes)
-    width = max(dims.shape[1] for dims in loop_dims)
-    loop_dims = numpy.concatenate([_pad(dims, width, 0) for dims in loop_dims])
-    loop_primes = numpy.concatenate([_pad(primes, width, 1) for primes in loop_primes])
-    return _allocate(problem, hardware, numpy.concatenate(spatial), loop_dims, loop_primes)
+    """Candidates for each spatial unrolling: the stationary orderings and `random_orderings`
+    seeded random ones, each dealt out to the levels."""
+    options = spatial_options(problem, hardware)
+    loops = [_loops(tuple(int(size) for size in -(-problem.sizes // option.prod(axis=0)))) for option in options]
+    per_option = len(ORDERS) + random_orderings
+    width = max(len(dims) for dims, _, _ in loops)
+    count = len(options) * per_option
+    loop_dims = numpy.zeros((count, width), dtype=numpy.int64)  # padding: factor-1 loops
+    loop_primes = numpy.ones((count, width), dtype=numpy.int64)
+    for index, (option, (dims, primes, stationary)) in enumerate(zip(options, loops)):
+        random = numpy.random.default_rng(_option_seed(seed, option))
+        # rng.permuted row by row draws exactly what one rng.permutation call per row would
+        shuffled = random.permuted(numpy.tile(numpy.arange(len(dims)), (random_orderings, 1)), axis=1)
+        permutations = numpy.concatenate([stationary, shuffled])
+        rows = slice(index * per_option, (index + 1) * per_option)
+        loop_dims[rows, :len(dims)] = dims[permutations]
+        loop_primes[rows, :len(dims)] = primes[permutations]
+    spatial = numpy.repeat(numpy.stack(options), per_option, axis=0)
+    return _allocate(problem, hardware, spatial, loop_dims, loop_primes)
 
 
 def spatial_options(problem: Problem, hardware: Hardware) -> list[numpy.ndarray]:
-    """(axes, 8) unrolling factors per option, the largest total unrolling first."""
-    options = [(numpy.ones((len(hardware.axes), len(DIMENSIONS)), dtype=numpy.int64), problem.sizes.copy())]
+    """(axes, 8) unrolling factors per option, the largest total unrolling first (ties: by the
+    factors' bytes, so the order never depends on how the options were built)."""
+    factors = numpy.ones((1, len(hardware.axes), len(DIMENSIONS)), dtype=numpy.int64)
+    remaining = problem.sizes[None].copy()
     for index, axis in enumerate(hardware.axes):
-        extended = []
-        for factors, remaining in options:
-            for choice in _axis_choices(axis, remaining):
-                new_factors = factors.copy()
-                new_factors[index] = choice
-                extended.append((new_factors, -(-remaining // choice)))
-        options = extended
-    options.sort(key=lambda item: (-int(item[0].prod()), item[0].tobytes()))
-    return [factors for factors, _ in options[:MAX_SPATIAL_OPTIONS]]
+        allowed = numpy.flatnonzero(axis.allowed)
+        keys, inverse = numpy.unique(remaining[:, allowed], axis=0, return_inverse=True)
+        grown_factors, grown_remaining = [], []
+        for key_index, key in enumerate(keys):  # options that leave the same sizes to this axis
+            members = numpy.flatnonzero(inverse.ravel() == key_index)
+            choices = _axis_choices(axis.size, tuple(allowed.tolist()), tuple(key.tolist()))
+            grown = numpy.repeat(factors[members], len(choices), axis=0)
+            grown[:, index] = numpy.tile(choices, (len(members), 1))
+            grown_factors.append(grown)
+            grown_remaining.append(-(-numpy.repeat(remaining[members], len(choices), axis=0) // grown[:, index]))
+        factors, remaining = numpy.concatenate(grown_factors), numpy.concatenate(grown_remaining)
+    if not hardware.axes:
+        return [factors[0]]
+    flat = numpy.ascontiguousarray(factors.reshape(len(factors), -1))
+    as_bytes = flat.view(numpy.dtype((numpy.void, flat.shape[1] * flat.itemsize))).ravel()
+    by_bytes = numpy.argsort(as_bytes, kind="stable")  # void compares like bytes.__lt__
+    ranked = by_bytes[numpy.argsort(-flat[by_bytes].prod(axis=1), kind="stable")]
+    return list(factors[ranked[:MAX_SPATIAL_OPTIONS]])
 
 
-def _axis_choices(axis: Axis, remaining: numpy.ndarray) -> list[numpy.ndarray]:
-    """Ways to unroll one or two allowed dimensions across `axis`, the largest first."""
-    singles = {int(dimension): _factor_choices(int(remaining[dimension]), axis.size)
-               for dimension in numpy.flatnonzero(axis.allowed) if remaining[dimension] > 1}
+@functools.lru_cache(maxsize=65536)
+def _axis_choices(size: int, allowed: tuple[int, ...], remaining: tuple[int, ...]) -> numpy.ndarray:
+    """(choices, 8) ways to unroll one or two allowed dimensions across an axis of `size` instances,
+    the largest first; `remaining`: the allowed dimensions' sizes left to unroll."""
+    singles = {dimension: _factor_choices(left, size) for dimension, left in zip(allowed, remaining) if left > 1}
     choices = [{}]
     choices += [{dimension: factor} for dimension, factors in singles.items() for factor in factors]
     for (first, first_factors), (second, second_factors) in itertools.combinations(singles.items(), 2):
-        choices += [{first: a, second: b} for a in first_factors for b in second_factors if a * b <= axis.size]
+        choices += [{first: a, second: b} for a in first_factors for b in second_factors if a * b <= size]
     choices.sort(key=lambda choice: (-math.prod(choice.values()), sorted(choice.items())))
-    rows = []
-    for choice in choices[:CHOICES_PER_AXIS]:
-        row = numpy.ones(len(DIMENSIONS), dtype=numpy.int64)
+    rows = numpy.ones((min(len(choices), CHOICES_PER_AXIS), len(DIMENSIONS)), dtype=numpy.int64)
+    for row, choice in zip(rows, choices):
         for dimension, factor in choice.items():
             row[dimension] = factor
-        rows.append(row)
+    rows.flags.writeable = False  # cached: shared between calls
     return rows
 
 
@@ -99,64 +120,100 @@ def _option_seed(seed: int, option: numpy.ndarray) -> list[int]:
     return [seed, *option.ravel().tolist()]
 
 
-def _orderings(residual: numpy.ndarray, seed: list[int], count: int) -> tuple[numpy.ndarray, numpy.ndarray]:
-    """(orderings, loops) dimension index and prime of every temporal loop, innermost first."""
-    dims = numpy.array([d for d, size in enumerate(residual) for _ in prime_factors(int(size))], dtype=numpy.int64)
-    primes = numpy.array([p for size in residual for p in prime_factors(int(size))], dtype=numpy.int64)
-    rows = []
-    for order in ORDERS:  # stationary orders: all loops of a dimension together
-        rank = numpy.argsort(order)[dims]
-        rows.append(numpy.argsort(rank, kind="stable"))
-    random = numpy.random.default_rng(seed)
-    rows += [random.permutation(len(dims)) for _ in range(count)]
-    permutations = numpy.array(rows, dtype=numpy.int64).reshape(len(rows), len(dims))
-    return dims[permutations], primes[permutations]
-
-
-def _pad(array: numpy.ndarray, width: int, value: int) -> numpy.ndarray:
-    return numpy.pad(array, ((0, 0), (0, width - array.shape[1])), constant_values=value)
+@functools.lru_cache(maxsize=4096)
+def _loops(residual: tuple[int, ...]) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+    """The temporal loops left after a spatial unrolling (dimension index and prime of each, one
+    per prime factor) and the stationary orderings of them (all loops of a dimension together,
+    innermost first, one row per ORDERS entry)."""
+    dims = numpy.array([d for d, size in enumerate(residual) for _ in prime_factors(size)], dtype=numpy.int64)
+    primes = numpy.array([p for size in residual for p in prime_factors(size)], dtype=numpy.int64)
+    stationary = [numpy.argsort(numpy.argsort(order)[dims], kind="stable") for order in ORDERS]
+    stationary = numpy.array(stationary, dtype=numpy.int64).reshape(len(ORDERS), len(dims))
+    for array in (dims, primes, stationary):
+        array.flags.writeable = False  # cached: shared between calls
+    return dims, primes, stationary
 
 
 def _allocate(problem, hardware, spatial, loop_dims, loop_primes) -> Candidates:
     """Deal the ordered loops to the memory levels, innermost level first, while all fit."""
     count, loop_count = loop_dims.shape
-    rows = numpy.arange(count)
     factors = numpy.ones((count, hardware.slot_count, len(DIMENSIONS)), dtype=numpy.int64)
     for index, axis in enumerate(hardware.axes):
         factors[:, axis.slot, :] = spatial[:, index, :]
-    capacities = numpy.array([level.capacity_words for level in hardware.levels])
-    level_of_loop = numpy.zeros((count, loop_count), dtype=numpy.int64)
+    inner = inner_products(factors)
+    prefix = numpy.ones((count, loop_count + 1, len(DIMENSIONS)), dtype=numpy.int64)
+    prefix[:, 1:] = numpy.cumprod(_one_hot(loop_dims, loop_primes), axis=1)  # the first k loops' product
+    flat_prefix, row_start = prefix.reshape(-1, len(DIMENSIONS)), numpy.arange(count) * (loop_count + 1)
+    ends = numpy.zeros((len(hardware.levels), count), dtype=numpy.int64)  # where each level's loops end
     pointer = numpy.zeros(count, dtype=numpy.int64)
     for level_index in reversed(range(1, len(hardware.levels))):
         slot = hardware.levels[level_index].slot
-        open_rows = numpy.ones(count, dtype=bool)
-        for _ in range(loop_count):
-            active = rows[open_rows & (pointer < loop_count)]
-            if len(active) == 0:
-                break
-            trial = factors[active].copy()
-            dims = loop_dims[active, pointer[active]]
-            trial[numpy.arange(len(active)), slot, dims] *= loop_primes[active, pointer[active]]
-            fits = (capacity_use(problem, hardware, inner_products(trial)) <= capacities).all(axis=1)
-            accepted = active[fits]
-            factors[accepted] = trial[fits]
-            level_of_loop[accepted, pointer[accepted]] = level_index
-            pointer[accepted] += 1
-            open_rows[active[~fits]] = False
-    outermost = hardware.levels[0].slot
-    for position in range(loop_count):  # DRAM takes every loop left over
-        left = rows[pointer <= position]
-        factors[left, outermost, loop_dims[left, position]] *= loop_primes[left, position]
+        taken = _run_lengths(problem, hardware, level_index, inner, prefix, pointer)
+        product = flat_prefix.take(row_start + pointer + taken, axis=0) // flat_prefix.take(row_start + pointer, axis=0)
+        factors[:, slot, :] = product
+        inner[:, :slot + 1, :] *= product[:, None, :]
+        pointer += taken
+        ends[level_index] = pointer
+    # DRAM takes every loop left over: what the spatial and on-chip factors leave of each bound
+    factors[:, hardware.levels[0].slot, :] = prefix[:, -1] // flat_prefix.take(row_start + pointer, axis=0)
+    # a loop's level: the innermost dealt first, so count the levels whose run ended at or before it
+    level_of_loop = len(hardware.levels) - 1 - (numpy.arange(loop_count) >= ends[1:, :, None]).sum(axis=0)
     return Candidates(factors, _level_orders(hardware, loop_dims, level_of_loop))
+
+
+def _run_lengths(problem, hardware, level_index, inner, prefix, pointer) -> numpy.ndarray:
+    """How many loops from `pointer` on the level takes: as many as keep every level fitting.
+
+    Tiles only grow with more loops, so whether k loops fit is monotone in k: a binary search
+    per row finds the most (the loops from `pointer` to `pointer + k` multiply the tiles by
+    prefix[pointer + k] / prefix[pointer])."""
+    count, loop_count = len(prefix), prefix.shape[1] - 1
+    slot = hardware.levels[level_index].slot
+    shares = word_shares(problem, hardware).stored
+    affected = [index for index, level in enumerate(hardware.levels)
+                if level.slot <= slot and numpy.isfinite(level.capacity_words)]  # DRAM holds anything
+    fits_below = numpy.ones(count, dtype=bool)
+    for index, level in enumerate(hardware.levels):
+        if level.slot > slot:  # below: tiles unchanged by this level's loops
+            fits_below &= level_use(problem, level, shares[index], inner[:, level.slot, :]) <= level.capacity_words
+    fitting = numpy.zeros(count, dtype=numpy.int64)  # loops known to fit (0: none need to)
+    failing = loop_count - pointer + 1  # loops known not to fit (one past the last there is)
+    failing[~fits_below] = 1
+    flat_prefix = prefix.reshape(-1, len(DIMENSIONS))  # row m, k loops: m * (loop_count + 1) + k
+    flat_inner, inner_start = inner.reshape(-1, len(DIMENSIONS)), numpy.arange(count) * inner.shape[1]
+    active = numpy.flatnonzero(failing - fitting > 1)
+    while len(active):
+        trial = (fitting[active] + failing[active]) // 2
+        trial[fitting[active] == 0] = 1  # most levels take few loops: try one first
+        start = active * (loop_count + 1) + pointer[active]
+        run = flat_prefix.take(start + trial, axis=0) // flat_prefix.take(start, axis=0)
+        fits = numpy.ones(len(active), dtype=bool)
+        for index in affected:
+            level = hardware.levels[index]
+            tiles = flat_inner.take(inner_start[active] + level.slot, axis=0)
+            use = level_use(problem, level, shares[index], tiles * run)
+            fits &= use <= level.capacity_words
+        fitting[active[fits]] = trial[fits]
+        failing[active[~fits]] = trial[~fits]
+        active = active[failing[active] - fitting[active] > 1]
+    return fitting
+
+
+_DIMENSION_INDICES = numpy.arange(len(DIMENSIONS))
+
+
+def _one_hot(dims: numpy.ndarray, primes: numpy.ndarray) -> numpy.ndarray:
+    """(M, K, 8): each loop as a factor per dimension (its prime at its dimension, else 1)."""
+    return numpy.where(dims[..., None] == _DIMENSION_INDICES, primes[..., None], 1)
 
 
 def _level_orders(hardware, loop_dims, level_of_loop) -> numpy.ndarray:
     """Each level's loop order: its dimensions by first appearance in the ordering."""
     count, loop_count = loop_dims.shape
-    first = numpy.full((count, len(hardware.levels), len(DIMENSIONS)), loop_count, dtype=numpy.int64)
-    positions = numpy.broadcast_to(numpy.arange(loop_count), (count, loop_count))
-    for position in reversed(range(loop_count)):
-        first[numpy.arange(count), level_of_loop[:, position], loop_dims[:, position]] = positions[:, position]
+    first = numpy.full((count, len(hardware.levels) * len(DIMENSIONS)), loop_count, dtype=numpy.int64)
+    slots = level_of_loop * len(DIMENSIONS) + loop_dims
+    numpy.minimum.at(first, (numpy.arange(count)[:, None], slots), numpy.arange(loop_count)[None, :])
+    first = first.reshape(count, len(hardware.levels), len(DIMENSIONS))
     return numpy.argsort(first, axis=2, kind="stable")
 
 

@@ -9,7 +9,7 @@ registry branches on the spec's kind.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
@@ -29,6 +29,9 @@ class MapperSettings:
 
     objective: str = "edp"
     seed: int = 0
+    workers: int | None = None
+    """Processes that map distinct layer shapes at once (None: CODESIGN_WORKERS, else one per
+    core; codesign/mapping/parallel.py). Any count gives the same mappings."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,11 @@ class Target(Protocol):
     """The storage and vector unit the ops that are not MACs use (cost/vector.py)."""
     mappings_evaluated: int
     """Mappings the target has evaluated so far (for the mapper statistics)."""
+
+    def prepare(self, nodes: Sequence[Node]) -> None:
+        """Called with every compute node of a graph before map_layer is asked for them: a
+        target may map them ahead, in parallel (the dataflow mapper does); map_layer then returns
+        exactly what it would have without."""
 
     def map_layer(self, node: Node) -> MappedLayer:
         """A compute node (Conv, Gemm, MatMul) at the bits the IR gives it."""

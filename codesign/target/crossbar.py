@@ -12,6 +12,7 @@ at the layer's bits by codesign/cost/crossbar_cells.py, which the accuracy emula
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy
@@ -60,6 +61,9 @@ class CrossbarTarget:
         return self.macro.model_copy(update={
             "weight_bits": bits.weight, "input_bits": bits.input, "cell_bits": min(self.macro.cell_bits, bits.weight),
             "input_bits_per_cycle": min(self.macro.input_bits_per_cycle, bits.input)})
+
+    def prepare(self, nodes: Sequence[Node]) -> None:
+        """Nothing to do ahead: layers are placed by a fixed rule, one at a time."""
 
     def map_layer(self, node: Node) -> MappedLayer:
         bits = self.bits(node)

@@ -10,17 +10,20 @@ for the same layers on the same hardware.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from codesign.accuracy.quantize import DigitalDot
 from codesign.arch.components.mac import BRICK_BITS
 from codesign.arch.energy import energy_table
 from codesign.arch.schema import Architecture, MemoryLevel, SpatialFanout
 from codesign.cost.epilogues import Epilogue
 from codesign.cost.hardware import hardware_of
-from codesign.cost.problem import TENSORS, problem_of
+from codesign.cost.problem import TENSORS, Problem, problem_of
 from codesign.cost.result import LayerCost, whole_cycles
 from codesign.cost.vector import vector_cost
 from codesign.errors import CodesignError
 from codesign.ir import LayerBits, Node
+from codesign.mapping.parallel import default_workers, search_all
 from codesign.mapping.search import BestMapping, check_objective, search
 from codesign.target.bits import supported_bits
 from codesign.target.contract import ActionEnergy, Capabilities, MappedLayer, MapperSettings
@@ -56,21 +59,44 @@ class DataflowTarget:
     def bits(self, node: Node) -> LayerBits:
         return supported_bits(node, self.capabilities.native_bits, self.arch.name)
 
+    def prepare(self, nodes: Sequence[Node]) -> None:
+        """Map the layer shapes not yet remembered, in parallel (codesign/mapping/parallel.py);
+        a node whose bits the target cannot run is left for map_layer to report."""
+        problems = []
+        for node in nodes:
+            try:
+                problem = problem_of(node, self.bits(node))
+            except CodesignError:
+                continue
+            if self._key(problem) not in _MAPPINGS:
+                problems.append(problem)
+        workers = self.mapper.workers or default_workers()
+        found = search_all(problems, self.hardware, self.mapper.objective, self.mapper.seed, workers)
+        for problem in problems:  # in the nodes' order, as map_layer would have met them
+            if problem.key in found and self._key(problem) not in _MAPPINGS:
+                self._remember(self._key(problem), found[problem.key])
+
     def map_layer(self, node: Node) -> MappedLayer:
         bits = self.bits(node)
         problem = problem_of(node, bits)
-        key = (self._arch_key, self.mapper.objective, self.mapper.seed, problem.key)
+        key = self._key(problem)
         if key not in _MAPPINGS:
             try:
                 found = search(problem, self.hardware, self.mapper.objective, self.mapper.seed)
             except CodesignError as error:  # name the layer as the user knows it
                 raise CodesignError(str(error).replace(f"layer '{problem.name}'", f"layer '{node.name}'")) from None
-            self.mappings_evaluated += found.evaluated
-            if len(_MAPPINGS) >= _MAPPINGS_KEPT:
-                _MAPPINGS.clear()
-            _MAPPINGS[key] = found
+            self._remember(key, found)
         best = _MAPPINGS[key]
         return MappedLayer(layer_cost(node, best, bits), best)
+
+    def _key(self, problem: Problem) -> tuple:
+        return (self._arch_key, self.mapper.objective, self.mapper.seed, problem.key)
+
+    def _remember(self, key: tuple, found: BestMapping) -> None:
+        self.mappings_evaluated += found.evaluated
+        if len(_MAPPINGS) >= _MAPPINGS_KEPT:
+            _MAPPINGS.clear()
+        _MAPPINGS[key] = found
 
     def cost_op(self, node: Node, epilogue: Epilogue | None = None) -> LayerCost:
         if epilogue is None:  # values at their IR bits (cost/precision.py value_share)

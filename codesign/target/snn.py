@@ -7,6 +7,7 @@ spikes, and only convert-snn measures them.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 
 from codesign.accuracy.quantize import DigitalDot
@@ -45,6 +46,9 @@ class SnnTarget:
 
     def bits(self, node: Node) -> LayerBits:
         return supported_bits(node, self.capabilities.native_bits, self.arch.name)
+
+    def prepare(self, nodes: Sequence[Node]) -> None:
+        """Nothing to do ahead: layers are placed by a fixed rule, one at a time."""
 
     def map_layer(self, node: Node) -> MappedLayer:
         events = node.annotation(SynapticEvents)

@@ -77,7 +77,10 @@ def run_cocotb(sources: Sequence[str], top: str, parameters: Mapping[str, int], 
 def _build_directory(root: Path, sources: Sequence[str], top: str, parameters: Mapping[str, int],
                      simulator: str) -> Path:
     contents = "".join(rtl_source(name).read_text() for name in sources)
-    key = hashlib.sha256(f"{top}{sorted(parameters.items())}{simulator}{contents}".encode()).hexdigest()[:12]
+    # the interpreter's prefix too: a build's make rules name cocotb's files by absolute path, so a
+    # build left by a checkout elsewhere (another virtual environment) must not be reused
+    text = f"{top}{sorted(parameters.items())}{simulator}{sys.prefix}{contents}"
+    key = hashlib.sha256(text.encode()).hexdigest()[:12]
     directory = root / f"{top}-{simulator}-{key}"
     directory.mkdir(parents=True, exist_ok=True)
     return directory

@@ -132,7 +132,7 @@ def _icarus(bench: Path, sources: list[Path], directory: Path, cycles: int) -> N
 def _verilator(bench: Path, sources: list[Path], directory: Path, cycles: int) -> None:
     """Build (cached by the bench's and the sources' text) and run the Verilator model."""
     verilator = require_tool("verilator", "Verilator")
-    texts = bench.read_text() + "".join(path.read_text() for path in sources)
+    texts = bench.read_text() + "".join(path.read_text() for path in sources) + verilator  # its make rules name it
     build = VERILATOR_CACHE / hashlib.sha256(texts.encode()).hexdigest()[:16]
     model = build / "gates"
     if not model.is_file():
