@@ -14,7 +14,31 @@ from rich.console import Console
 from codesign import __version__
 from codesign.errors import CodesignError
 
-console = Console()
+UNWRAPPED_WIDTH = 1000
+"""The width tables are laid out in when stdout is not a terminal: wide enough that no row of
+ours wraps or is cut with '…' (a table only takes the width it needs)."""
+
+PROGRESS_SECONDS = float(os.environ.get("CODESIGN_PROGRESS_SECONDS", "5"))
+"""How often long work prints a progress line on stderr when stderr is not a terminal."""
+
+
+class _Console(Console):
+    """A rich console that, written to a pipe or file, lays out at UNWRAPPED_WIDTH instead of 80
+    columns (or the terminal's width of another stream), so piped output is never truncated."""
+
+    @property
+    def size(self):
+        size = super().size
+        if self._width is None and not self.is_terminal:
+            return type(size)(UNWRAPPED_WIDTH, size.height)
+        return size
+
+    @size.setter
+    def size(self, new_size) -> None:
+        Console.size.fset(self, new_size)
+
+
+console = _Console()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,14 +67,20 @@ json_option = click.option("--json", "json_path", type=click.Path(path_type=Path
 
 @contextlib.contextmanager
 def _progress(label: str, total: int | None):
-    """A transient progress bar; yields a callback taking a short description."""
+    """A transient progress bar; yields a callback taking a short description.
+
+    On a terminal the bar is drawn (on stderr when stdout is piped); when stderr is not a terminal,
+    a one-line summary ('compiling onto eyeriss: 12/54 (layer features.3.conv.1), 8.1 s') is printed
+    there every PROGRESS_SECONDS while the work runs."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = [TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.description}")]
     if total is None:
         columns = [TextColumn(label), TimeElapsedColumn(), TextColumn("{task.description}")]
-    with Progress(*columns, console=console, transient=True) as progress:
+    bar_console = console if console.is_terminal or not _is_terminal(sys.stderr) else Console(stderr=True)
+    with Progress(*columns, console=bar_console, transient=True, disable=not bar_console.is_terminal) as progress, \
+            _progress_lines(label, sys.stderr) as line_state:
         task = progress.add_task("", total=total)
 
         def update(description: str, completed: int | None = None, total: int | None = None) -> None:
@@ -58,7 +88,49 @@ def _progress(label: str, total: int | None):
                 progress.update(task, completed=completed, total=total, description=description)
             else:
                 progress.update(task, advance=1 if progress.tasks[0].total else 0, description=description)
+            line_state.update(description=description, completed=int(progress.tasks[0].completed),
+                              total=progress.tasks[0].total)
         yield update
+
+
+@contextlib.contextmanager
+def _progress_lines(label: str, stream):
+    """While the block runs, a thread printing `label: completed/total (description), elapsed`
+    on `stream` every PROGRESS_SECONDS, when `stream` is not a terminal; yields the state to update."""
+    import threading
+    import time
+
+    state = {"description": "", "completed": 0, "total": None}
+    if _is_terminal(stream) or PROGRESS_SECONDS <= 0:
+        yield state
+        return
+    start, stop = time.monotonic(), threading.Event()
+
+    def report() -> None:
+        while not stop.wait(PROGRESS_SECONDS):
+            completed, total, description = state["completed"], state["total"], state["description"]
+            counted = f"{completed}/{int(total)}" if total else ""
+            described = (f"{counted} ({description})" if counted and description else counted or description)
+            parts = [part for part in (described, f"{time.monotonic() - start:.1f} s") if part]
+            try:
+                print(f"{label}: {', '.join(parts)}", file=stream, flush=True)
+            except (OSError, ValueError):  # the stream closed under us
+                return
+
+    thread = threading.Thread(target=report, name="codesign-progress", daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        stop.set()
+        thread.join(timeout=1)
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def print_spec_warnings(arch, spec) -> None:

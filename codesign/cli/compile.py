@@ -41,6 +41,23 @@ def inspect(model, input_shapes, allow_unknown, json_path, views, print_ir) -> N
         console.print(f"wrote {json_path}")
 
 
+def _messages_to_stderr_unless_table(command):
+    """With --format csv or markdown, stdout holds the report alone: everything else the command
+    prints through the console (tables of passes, 'wrote FILE') goes to stderr."""
+    import functools
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        if kwargs.get("output_format", "table") == "table":
+            return command(*args, **kwargs)
+        before, console.stderr = console.stderr, True
+        try:
+            return command(*args, **kwargs)
+        finally:
+            console.stderr = before
+    return run
+
+
 @app.command("compile")
 @optional_model_options
 @click.option("--arch", "arch_spec", required=True, metavar="NAME|FILE",
@@ -66,8 +83,25 @@ def inspect(model, input_shapes, allow_unknown, json_path, views, print_ir) -> N
 @json_option
 @click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
               help="Write PNG plots (energy by level and tensor, latency; fusion groups and convergence) into DIR.")
+@click.option("--show-mapping", "show_mapping", metavar="LAYER|all",
+              help="Print the chosen mapping of a compute layer (a name, or a unique end or part of one) or of all, "
+                   "as a loop nest from DRAM inwards (dataflow targets).")
+@click.option("--export-mappings", "export_mappings", type=click.Path(path_type=Path), metavar="DIR",
+              help="Write each compute layer's mapping in Timeloop's mapping format into DIR (new or empty).")
+@click.option("--mappings", "mappings_directory", type=click.Path(path_type=Path), metavar="DIR",
+              help="Evaluate the mappings in DIR (files as --export-mappings writes them) instead of searching; "
+                   "layers without a file are searched.")
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "markdown"]), default="table",
+              show_default=True, help="How stdout shows the per-layer report: a table, CSV (SI units, one row per "
+                                      "layer and a total) or a Markdown pipe table; other messages go to stderr.")
+@click.option("--all-ops", "all_ops", is_flag=True,
+              help="One row per op: list the epilogues (ReLU, HardSwish, Add in a layer's output stage) on their own "
+                   "rows instead of folding them into their layer's row.")
+@_messages_to_stderr_unless_table
 def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pipeline, objective, seed, jobs,
-                    measure_accuracy, data_path, export_path, json_path, plot_directory) -> None:
+                    measure_accuracy, data_path, export_path, json_path, plot_directory,
+                    show_mapping=None, export_mappings=None, mappings_directory=None,
+                    output_format="table", all_ops=False) -> None:
     """Map every layer of MODEL onto an architecture; report energy, latency, EDP and traffic."""
     if jobs is not None:  # for every compile of this command, the passes' included
         from codesign.mapping.parallel import WORKERS_VARIABLE
@@ -76,13 +110,14 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
     if (model is None) == (workload is None):
         raise CodesignError("compile needs either MODEL or --workload (not both)")
     if workload is not None:
-        return _compile_workload(workload, arch_spec, json_path)
+        return _compile_workload(workload, arch_spec, json_path, output_format, all_ops)
     from codesign.arch import load_arch
     from codesign.flow import compile_model
     from codesign.frontend import load_model, parse_input_shape
     from codesign.passes import parse_pipeline
-    from codesign.report.compile import compile_json, compile_table
+    from codesign.report.compile import compile_json
     from codesign.report.fusion import fusion_json, fusion_table
+    from codesign.report.names import short_name
     from codesign.report.output import write_json
 
     arch = load_arch(arch_spec)
@@ -98,13 +133,17 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
         from codesign.accuracy.datasets import fit_model_input
 
         data = fit_model_input(data, graph, str(data_path or model))
+    given = _check_mapping_options(arch, graph, show_mapping, export_mappings, mappings_directory)
     layers, mapped = sum(not node.op.is_zero_cost for node in graph.nodes), itertools.count(1)
-    with _progress(f"compiling onto {arch.name}", 0) as update:  # the passes' messages, then the layers
+    with _progress(f"compiling onto {arch.name}", 0) as update, given:  # the passes' messages, then the layers
+        update("searching mappings" if not passes else "running passes")
         outcome = compile_model(graph, arch, passes, objective, seed, model_name=model, on_pass=update,
-                                on_layer=lambda node: update(node.name[-40:], completed=next(mapped), total=layers),
+                                on_layer=lambda node: update(f"layer {short_name(node.name, node.op.value)}",
+                                                              completed=next(mapped), total=layers),
                                 data_file=data_path)
     graph, compiled, fusion = outcome.graph, outcome.compiled, outcome.fusion
-    console.print(compile_table(compiled.report))
+    _print_report(compiled.report, output_format, all_ops)
+    _show_and_export_mappings(compiled, show_mapping, export_mappings)
     document = compile_json(compiled.report)
     if outcome.pass_results:
         document["passes"] = {name: result.summary for name, result in outcome.pass_results.items()}
@@ -134,6 +173,58 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
             paths += plot_fusion(fusion, plot_directory, f"{model} on {arch.name}")
         for path in paths:
             console.print(f"wrote {path}")
+
+
+def _check_mapping_options(arch, graph, show_mapping, export_mappings, mappings_directory):
+    """Before compiling: the options need a dataflow target, a known layer, a free export directory and
+    readable mapping files. Returns the context that gives the compile the files' mappings."""
+    import contextlib
+
+    if show_mapping is None and export_mappings is None and mappings_directory is None:
+        return contextlib.nullcontext()
+    from codesign.report.mapping import resolve_layer
+    from codesign.target import target_for
+
+    target = target_for(arch)
+    placement = target.capabilities.placement
+    if placement != "mapping search":
+        option = "--show-mapping" if show_mapping else "--export-mappings" if export_mappings else "--mappings"
+        raise CodesignError(f"{option} needs a dataflow target that searches mappings; {arch.name} places layers "
+                            f"by '{placement}'")
+    names = [node.name for node in graph.nodes if node.op.is_compute]
+    if show_mapping is not None and show_mapping != "all":
+        resolve_layer(show_mapping, names)
+    if export_mappings is not None and export_mappings.exists() and (
+            not export_mappings.is_dir() or any(export_mappings.iterdir())):
+        raise CodesignError(f"--export-mappings: '{export_mappings}' exists and is not an empty directory "
+                            f"(choose a new one; nothing is overwritten)")
+    if mappings_directory is None:
+        return contextlib.nullcontext()
+    from codesign.mapping.io import MappingFiles
+    from codesign.target.dataflow import given_mappings
+
+    files = MappingFiles(mappings_directory)
+    files.match(names)
+    files.check([node for node in graph.nodes if node.op.is_compute], target)
+    return given_mappings(files)
+
+
+def _show_and_export_mappings(compiled, show_mapping, export_mappings) -> None:
+    if show_mapping is None and export_mappings is None:
+        return
+    from codesign.report.mapping import loop_nest, resolve_layer
+
+    mapped = {layer.node.name: layer.mapping for layer in compiled.layers
+              if layer.node.op.is_compute and layer.mapping is not None}
+    if show_mapping is not None:
+        chosen = list(mapped) if show_mapping == "all" else [resolve_layer(show_mapping, list(mapped))]
+        for name in chosen:
+            console.out(loop_nest(mapped[name], name), highlight=False)
+    if export_mappings is not None:
+        from codesign.mapping.io import write_mappings
+
+        paths = write_mappings(export_mappings, mapped.items())
+        console.print(f"wrote {len(paths)} mapping files into {export_mappings}", highlight=False, soft_wrap=True)
 
 
 def _report_passes(outcome, title: str, plot_directory: Path | None) -> None:
@@ -198,16 +289,17 @@ def _report_accuracy(graph, arch, data) -> dict:
             "loss": reference - measured}
 
 
-def _compile_workload(text: str, arch_spec: str, json_path: Path | None) -> None:
+def _compile_workload(text: str, arch_spec: str, json_path: Path | None, output_format: str = "table",
+                      all_ops: bool = False) -> None:
     from codesign.arch import load_arch
     from codesign.search_workload import compile_search, parse_workload
-    from codesign.report.compile import compile_json, compile_table, human_energy, human_time
+    from codesign.report.compile import compile_json, human_energy, human_time
     from codesign.report.output import write_json
 
     arch = load_arch(arch_spec)
     print_spec_warnings(arch, arch_spec)
     report, comparison = compile_search(parse_workload(text), arch)
-    console.print(compile_table(report))
+    _print_report(report, output_format, all_ops)
     gpu, ratios = comparison["gpu_reference"], comparison["vs_gpu"]
     console.print(f"{gpu['name']}: {human_energy(gpu['energy_J'])}, {human_time(gpu['latency_s'])}; "
                   f"FeFET is {ratios['latency_ratio']:.2f}x faster and {ratios['energy_ratio']:.0f}x more "
@@ -217,3 +309,13 @@ def _compile_workload(text: str, arch_spec: str, json_path: Path | None) -> None
         write_json(json_path, compile_json(report) | comparison)
         console.print(f"wrote {json_path}")
 
+
+def _print_report(report, output_format: str, all_ops: bool) -> None:
+    """The per-layer report on stdout: a rich table, or CSV / Markdown text as it is."""
+    from codesign.report.compile import compile_csv, compile_markdown, compile_table
+
+    if output_format == "table":
+        console.print(compile_table(report, all_ops))
+    else:
+        text = compile_csv(report, all_ops) if output_format == "csv" else compile_markdown(report, all_ops)
+        click.echo(text, nl=False)

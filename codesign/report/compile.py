@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from rich.table import Table
 
 from codesign.cost.result import CompileReport, LayerCost
 from codesign.report.inspect import human, human_bytes
+from codesign.report.names import display_names
 
 PREFIXES = ((1.0, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f"))
 
@@ -26,7 +30,8 @@ def compile_json(report: CompileReport) -> dict:
             "mappings_per_second": float(report.mapper.mappings_per_second),
             "method": report.mapper.method,
         },
-        "layers": [layer_json(layer) for layer in report.layers],
+        "layers": [layer_json(layer) | {"display_name": shown}
+                   for layer, shown in zip(report.layers, layer_display_names(report.layers))],
         "total": {
             "energy_J": float(report.energy_J),
             "latency_s": float(report.latency_s),
@@ -90,7 +95,61 @@ def plain(value: Any) -> Any:
     return value
 
 
-def compile_table(report: CompileReport) -> Table:
+def layer_display_names(layers: Sequence[LayerCost]) -> list[str]:
+    """Short, unique names of `layers` (codesign/report/names.py), in order."""
+    return display_names([layer.name for layer in layers], [layer.op for layer in layers])
+
+
+def epilogue_producer(layer: LayerCost) -> str | None:
+    """The compute layer whose output stage applies `layer` (ReLU, HardSwish, Add ...), if any."""
+    mapping = layer.mapping
+    producer = mapping.get("epilogue_of") if isinstance(mapping, Mapping) else None
+    return str(producer) if producer else None
+
+
+def table_rows(report: CompileReport, all_ops: bool = False) -> list[tuple[str, LayerCost, tuple[LayerCost, ...]]]:
+    """(display name, row, the layers it sums) per row of the compile table, in layer order.
+
+    Unless `all_ops`, an epilogue (an op applied in a compute layer's output stage) is folded into
+    its producer's row: energy, latency, cycles, DRAM bytes and energy breakdown are the sums, the op
+    reads e.g. 'Conv+relu', and the utilization is the producer's MACs over the row's cycles. The
+    rows' sums are the report's totals either way.
+    """
+    names = layer_display_names(report.layers)
+    if all_ops:
+        return [(name, layer, (layer,)) for name, layer in zip(names, report.layers)]
+    present = {layer.name for layer in report.layers}
+    folded: dict[str, list[LayerCost]] = {}
+    for layer in report.layers:
+        producer = epilogue_producer(layer)
+        if producer is not None and producer in present and producer != layer.name:
+            folded.setdefault(producer, []).append(layer)
+    rows = []
+    for name, layer in zip(names, report.layers):
+        producer = epilogue_producer(layer)
+        if producer is not None and producer in present and producer != layer.name:
+            continue
+        parts = (layer, *folded.get(layer.name, ()))
+        rows.append((name, merged(parts) if len(parts) > 1 else layer, parts))
+    return rows
+
+
+def merged(parts: Sequence[LayerCost]) -> LayerCost:
+    """A compute layer and its epilogues as one row: sums, and the producer's MACs, bits and mapping."""
+    producer = parts[0]
+    cycles = sum(part.cycles for part in parts)
+    return replace(
+        producer, op=producer.op + "".join(f"+{part.op.lower()}" for part in parts[1:]),
+        macs=sum(part.macs for part in parts), energy_J=sum(part.energy_J for part in parts),
+        latency_s=sum(part.latency_s for part in parts), cycles=cycles,
+        utilization=producer.utilization * producer.cycles / cycles if cycles > 0 else producer.utilization,
+        dram_bytes=sum(part.dram_bytes for part in parts),
+        energy_breakdown_J=summed_breakdown(part.energy_breakdown_J for part in parts),
+        energy_by_tensor_J=summed_breakdown(part.energy_by_tensor_J for part in parts),
+    )
+
+
+def caption_text(report: CompileReport) -> str:
     mapper = report.mapper
     if mapper.method != "mapping search":
         searched = mapper.method
@@ -99,27 +158,85 @@ def compile_table(report: CompileReport) -> Table:
                     f"({human(mapper.mappings_per_second)}/s)")
     else:
         searched = "mappings found earlier in this run"
-    table = Table(
-        title=f"{report.model} on {report.arch} (objective: {report.objective})", title_justify="left",
-        caption=f"EDP {engineering(report.edp_Js, 'J·s')}; {searched}", caption_justify="left",
-    )
-    for column in ("layer", "op", "bits w/i/o", "MACs", "energy", "latency", "util", "DRAM", "top energy"):
+    return f"EDP {human_edp(report.edp_Js)}; {searched}"
+
+
+def title_text(report: CompileReport) -> str:
+    return f"{report.model} on {report.arch} (objective: {report.objective})"
+
+
+TABLE_COLUMNS = ("layer", "op", "bits w/i/o", "MACs", "energy", "latency", "util", "DRAM", "top energy")
+
+
+def text_rows(report: CompileReport, all_ops: bool = False) -> list[tuple[str, ...]]:
+    """The table's cells as text, one tuple per row of TABLE_COLUMNS, the total row last."""
+    shown = table_rows(report, all_ops)
+    rows = [(name, layer.op, layer_bits_text(layer), human(layer.macs), human_energy(layer.energy_J),
+             human_time(layer.latency_s), percent(layer.utilization), human_bytes(layer.dram_bytes),
+             top_consumer(layer.energy_breakdown_J))
+            for name, layer, _ in shown]
+    count = f"{len(report.layers)} layers" if len(shown) == len(report.layers) else f"{len(report.layers)} ops"
+    rows.append(("total", count, "", human(report.macs), human_energy(report.energy_J),
+                 human_time(report.latency_s), percent(total_utilization(report.layers)),
+                 human_bytes(report.dram_bytes),
+                 top_consumer(summed_breakdown(layer.energy_breakdown_J for layer in report.layers))))
+    return rows
+
+
+def compile_table(report: CompileReport, all_ops: bool = False) -> Table:
+    """The per-layer table: short layer names, epilogues folded into their layer unless `all_ops`."""
+    table = Table(title=title_text(report), title_justify="left", caption=caption_text(report),
+                  caption_justify="left")
+    for column in TABLE_COLUMNS:
         table.add_column(column, justify="left" if column in ("layer", "op", "top energy") else "right")
-    for layer in report.layers:
-        table.add_row(
-            layer.name, layer.op, layer_bits_text(layer), human(layer.macs), human_energy(layer.energy_J),
-            human_time(layer.latency_s), percent(layer.utilization), human_bytes(layer.dram_bytes),
-            top_consumer(layer.energy_breakdown_J),
-        )
+    *rows, total = text_rows(report, all_ops)
+    for row in rows:
+        table.add_row(*row)
     table.add_section()
-    table.add_row(
-        "total", f"{len(report.layers)} layers", "", human(report.macs), human_energy(report.energy_J),
-        human_time(report.latency_s), percent(total_utilization(report.layers)),
-        human_bytes(report.dram_bytes),
-        top_consumer(summed_breakdown(layer.energy_breakdown_J for layer in report.layers)),
-        style="bold",
-    )
+    table.add_row(*total, style="bold")
     return table
+
+
+CSV_COLUMNS = ("layer", "name", "op", "weight_bits", "input_bits", "output_bits", "macs", "energy_J",
+               "latency_s", "cycles", "edp_Js", "utilization", "dram_bytes", "folded")
+
+
+def compile_csv(report: CompileReport, all_ops: bool = False) -> str:
+    """The table as CSV: a header, one row per table row, a total row; plain numbers in SI units
+    (J, s, cycles, bytes; utilization a fraction), written so that float(text) gives the number back.
+    'name' is the full ONNX name, 'folded' the full names of the epilogues summed into the row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for name, layer, parts in table_rows(report, all_ops):
+        bits = layer.bits or {}
+        writer.writerow([name, layer.name, layer.op, *(bits.get(role, "") for role in ("weight", "input", "output")),
+                         int(layer.macs), number(layer.energy_J), number(layer.latency_s), number(layer.cycles),
+                         number(layer.energy_J * layer.latency_s), number(layer.utilization),
+                         number(layer.dram_bytes), ";".join(part.name for part in parts[1:])])
+    writer.writerow(["total", "", "", "", "", "", int(report.macs), number(report.energy_J),
+                     number(report.latency_s), number(report.cycles), number(report.edp_Js),
+                     number(total_utilization(report.layers)), number(report.dram_bytes), ""])
+    return buffer.getvalue()
+
+
+def number(value: float) -> str:
+    """A float as the shortest text that reads back as the same float ('1e-06', '34.5', '3')."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def compile_markdown(report: CompileReport, all_ops: bool = False) -> str:
+    """The table as a Markdown pipe table under its title, with the EDP and mapper line below."""
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(cell.replace("|", "\\|") or " " for cell in cells) + " |"
+
+    *rows, total = text_rows(report, all_ops)
+    align = [":---" if column in ("layer", "op", "top energy") else "---:" for column in TABLE_COLUMNS]
+    lines = [f"**{title_text(report)}**", "", line(TABLE_COLUMNS), "| " + " | ".join(align) + " |",
+             *(line(row) for row in rows), line([f"**{cell}**" if cell else "" for cell in total]),
+             "", caption_text(report)]
+    return "\n".join(lines) + "\n"
 
 
 def layer_bits_text(layer: LayerCost) -> str:
@@ -166,3 +283,8 @@ def human_energy(joules: float) -> str:
 
 def human_time(seconds: float) -> str:
     return engineering(seconds, "s")
+
+
+def human_edp(joule_seconds: float) -> str:
+    """The one way the compile output shows an EDP: J·s with an SI prefix, e.g. '1.23 µJ·s'."""
+    return engineering(joule_seconds, "J·s")

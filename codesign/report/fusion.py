@@ -6,7 +6,7 @@ from rich.table import Table
 
 from codesign.fusion.schedule import Schedule
 from codesign.fusion.summary import FusionSummary
-from codesign.report.compile import human_energy, human_time
+from codesign.report.compile import human_edp, human_energy, human_time
 from codesign.report.fusion_front import front_rows, hypervolume_history
 from codesign.report.inspect import human_bytes
 
@@ -70,7 +70,7 @@ def fusion_table(summary: FusionSummary) -> Table:
     for label, schedule in rows:
         totals = schedule_totals(schedule, summary)
         table.add_row(label, str(totals["group_count"]), human_energy(totals["energy_J"]),
-                      human_time(totals["latency_s"]), f"{totals['edp_Js']:.3g} J·s",
+                      human_time(totals["latency_s"]), human_edp(totals["edp_Js"]),
                       human_bytes(totals["dram_bytes"]), f"{base['edp_Js'] / totals['edp_Js']:.2f}x")
     if summary.note:
         table.caption = summary.note

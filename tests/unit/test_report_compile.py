@@ -14,6 +14,7 @@ from codesign.report.compile import (
     human_energy,
     human_time,
 )
+from codesign.report.names import display_names
 from codesign.report.plots import plot_compile
 
 CLOCK_HZ = 200e6
@@ -21,7 +22,7 @@ MAC_UNITS = 168
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LEVELS = ("dram", "global_buffer", "pe_array", "filter_spad", "mac")
 LAYER_KEYS = {"name", "op", "macs", "energy_J", "latency_s", "cycles", "utilization", "dram_bytes",
-              "energy_breakdown_J", "energy_by_tensor_J", "mapping", "bits"}
+              "energy_breakdown_J", "energy_by_tensor_J", "mapping", "bits", "display_name"}
 TOTAL_KEYS = {"energy_J", "latency_s", "cycles", "edp_Js", "macs", "dram_bytes", "utilization",
               "energy_breakdown_J", "area_m2", "leakage_W"}
 
@@ -86,8 +87,8 @@ def test_table_shows_every_layer_and_the_totals():
     console = Console(record=True, width=160)
     console.print(compile_table(report))
     text = console.export_text()
-    for entry in report.layers:
-        assert entry.name in text
+    for entry, shown in zip(report.layers, display_names([entry.name for entry in report.layers])):
+        assert shown in text  # each layer by its short display name (the JSON keeps the full one)
     assert "tinynet on eyeriss" in text and "edp" in text
     assert "total" in text and human_energy(report.energy_J) in text and human_time(report.latency_s) in text
     fully_connected = report.layers[3]
