@@ -78,7 +78,8 @@ def compile_layers(graph: Graph, arch: Architecture, objective: str = "edp", see
             layers.append(CompiledLayer(node, with_leakage(target.cost_op(node), leakage_W), None, None))
         if on_layer is not None:
             on_layer(node)
+    area = dict(target.area_m2())
     stats = MapperStats(target.mappings_evaluated, time.perf_counter() - start, target.capabilities.placement)
     report = CompileReport(model_name or graph.name, arch.name, objective, arch.clock_frequency_Hz,
-                           tuple(layer.cost for layer in layers), stats, sum(target.area_m2().values()), leakage_W)
+                           tuple(layer.cost for layer in layers), stats, sum(area.values()), leakage_W, area)
     return LayerByLayer(report, tuple(layers), target)

@@ -6,7 +6,7 @@ stderr), 1 internal error.
 """
 
 # Importing the command modules registers their commands on `app`.
-from codesign.cli import catalog, compile, rtl, spice, sweep  # noqa: A004, F401
+from codesign.cli import catalog, compare, compile, rtl, spice, sweep  # noqa: A004, F401
 from codesign.cli.app import app, console, entry_point, json_option, main, model_options, optional_model_options
 
 __all__ = ["app", "console", "entry_point", "json_option", "main", "model_options", "optional_model_options"]

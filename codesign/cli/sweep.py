@@ -47,6 +47,27 @@ def sweep_command(target, directory, output, workers, backend, address, force) -
             stopped = " (stopped early: the front stopped changing)" if evolution.stopped_early else ""
             console.print(f"NSGA-II: {evolution.generations} generations, {evolution.designs} designs{stopped}",
                           highlight=False)
+    _print_front(outputs)
     console.print(f"{outputs.points} points, {outputs.pareto} on the Pareto front", highlight=False)
     for path in outputs.files:
         console.print(f"wrote {path}")
+
+
+def _print_front(outputs) -> None:
+    """The Pareto table (one row per front member, sorted by the first objective) and the counts:
+    points, ok, infeasible by reason."""
+    from rich.table import Table
+
+    table = outputs.table
+    if table is not None and table.rows:
+        shown = Table(title=f"Pareto front ({len(table.rows)} designs)", title_justify="left")
+        parameters = len(table.header) - sum(header.endswith(")") for header in table.header)
+        for index, header in enumerate(table.header):
+            shown.add_column(header, justify="left" if index < parameters else "right")
+        for row in table.rows:
+            shown.add_row(*row)
+        console.print(shown)
+    infeasible = sum(outputs.infeasible.values())
+    console.print(f"{outputs.points} points: {outputs.ok} ok, {infeasible} infeasible", highlight=False)
+    for reason, count in outputs.infeasible.items():
+        console.print(f"  infeasible: {reason}: {count}", highlight=False)

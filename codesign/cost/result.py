@@ -93,6 +93,8 @@ class CompileReport:
     """The chip's area, all components (the target's area_m2())."""
     leakage_W: float = 0.0
     """The chip's static power; its energy is in every layer's 'leakage' entry."""
+    area_by_component_m2: Mapping[str, float] = field(default_factory=dict)
+    """The chip's area by component (the target's area_m2()); sums to area_m2."""
 
     @property
     def energy_J(self) -> float:

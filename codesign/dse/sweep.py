@@ -12,12 +12,13 @@ import contextlib
 import functools
 import json
 from collections.abc import Callable
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
 
 from codesign.dse.evaluate import evaluate_point
 from codesign.dse.pareto import ACCURACY_METRICS, CORE_METRICS, flat_row, pareto_by_workload, write_csv
 from codesign.dse.plots import plot_convergence, plot_space
+from codesign.dse.report import ParetoTable, pareto_table, reason_counts
 from codesign.dse.evolve import Evolution, convergence, evolve
 from codesign.dse.runner import RunSummary, ray_session, run_points
 from codesign.dse.space import Space, base_spec, load_space, points
@@ -37,6 +38,12 @@ class SweepOutputs:
     files: tuple[Path, ...]
     evolution: Evolution | None = None
     """What the NSGA-II search did (strategy nsga2 only)."""
+    table: ParetoTable | None = None
+    """The Pareto front, one row per member: what `codesign sweep report` prints."""
+    ok: int = 0
+    """Points evaluated to a result."""
+    infeasible: dict[str, int] = field(default_factory=dict)
+    """How many points were infeasible, by reason (most common first)."""
 
 
 Progress = Callable[[int, int, int], None]
@@ -71,16 +78,22 @@ def run_sweep(space_file: Path, directory: Path, workers: int | None = None,
     if on_progress is not None:  # an early-stopped search ends below its estimate
         on_progress(batches.done, batches.done, len(batches.front))
     outputs = write_report(directory)
-    files = outputs.files + (_write_convergence(evolution, directory) if evolution else ())
-    return SweepOutputs(batches.summary, outputs.points, outputs.pareto, files, evolution)
+    files = outputs.files + (_write_convergence(evolution, directory, _context(space, space_file)) if evolution else ())
+    return replace(outputs, summary=batches.summary, files=files, evolution=evolution)
 
 
-def _write_convergence(evolution: Evolution, directory: Path) -> tuple[Path, ...]:
-    """search.csv and convergence.png: how the NSGA-II front grew, generation by generation."""
+def _write_convergence(evolution: Evolution, directory: Path, context: str) -> tuple[Path, ...]:
+    """search.csv and convergence.png/.pdf: how the NSGA-II front grew, generation by generation."""
     rows = convergence(evolution)
     if not rows:
         return ()
-    return write_csv(rows, directory / "search.csv"), plot_convergence(rows, directory)
+    return (write_csv(rows, directory / "search.csv"), *plot_convergence(rows, directory, context))
+
+
+def _context(space: Space, space_file: Path) -> str:
+    """What the plot titles say the designs are: 'simba, space tiny (pe_glb.yaml)'."""
+    base = Path(space.base).stem if space.base.endswith((".yaml", ".yml")) else space.base
+    return f"{base}, space {space.name} ({Path(space_file).name})"
 
 
 def sweep_identity(space: Space, space_file: Path) -> str:
@@ -151,8 +164,9 @@ def write_report(directory: Path) -> SweepOutputs:
     front = pareto_by_workload(rows, space.objectives)
     files = [write_csv(rows, directory / "points.csv"), write_csv(front, directory / "pareto.csv")]
     if any(row["status"] == "ok" for row in rows):
-        files += plot_space(rows, front, labels, space.objectives, directory)
-    return SweepOutputs(None, len(rows), len(front), tuple(files))
+        files += plot_space(rows, front, labels, space.objectives, directory, _context(space, space_file))
+    return SweepOutputs(None, len(rows), len(front), tuple(files), table=pareto_table(front, labels, space.objectives),
+                        ok=sum(row["status"] == "ok" for row in rows), infeasible=dict(reason_counts(rows).most_common()))
 
 
 def _is_directory(path: Path) -> bool:

@@ -43,6 +43,7 @@ def compile_json(report: CompileReport) -> dict:
             "energy_breakdown_J": summed_breakdown(layer.energy_breakdown_J for layer in report.layers),
             "area_m2": float(report.area_m2),
             "leakage_W": float(report.leakage_W),
+            "area_by_component_m2": {str(name): float(area) for name, area in report.area_by_component_m2.items()},
         },
     }
 
@@ -158,7 +159,8 @@ def caption_text(report: CompileReport) -> str:
                     f"({human(mapper.mappings_per_second)}/s)")
     else:
         searched = "mappings found earlier in this run"
-    return f"EDP {human_edp(report.edp_Js)}; {searched}"
+    area = f"; area {human_area(report.area_m2)}" if report.area_m2 > 0 else ""
+    return f"EDP {human_edp(report.edp_Js)}{area}; {searched}"
 
 
 def title_text(report: CompileReport) -> str:
@@ -288,3 +290,8 @@ def human_time(seconds: float) -> str:
 def human_edp(joule_seconds: float) -> str:
     """The one way the compile output shows an EDP: J·s with an SI prefix, e.g. '1.23 µJ·s'."""
     return engineering(joule_seconds, "J·s")
+
+
+def human_area(square_metres: float) -> str:
+    """An area in mm² with three significant digits, e.g. '2.75 mm²'."""
+    return f"{square_metres * 1e6:.3g} mm²" if square_metres else "-"

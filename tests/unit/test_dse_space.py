@@ -207,7 +207,7 @@ def test_csv_and_plots(tmp_path):
     assert lines[0] == f'workload,{label},status,energy_J,latency_s,edp_Js,area_m2,error' and len(lines) == 4
     front = pareto_front(rows, ['energy', 'latency'])
     written = plot_space(rows, front, [label], ['energy', 'latency'], tmp_path / 'plots')
-    assert [path.name for path in written] == ['pareto_w.png', 'sensitivity_w.png']
+    assert [path.name for path in written] == ['pareto_w.png', 'pareto_w.pdf', 'sensitivity_w.png', 'sensitivity_w.pdf']
     assert all(path.stat().st_size > 1000 for path in written)
 
 

@@ -24,7 +24,7 @@ LEVELS = ("dram", "global_buffer", "pe_array", "filter_spad", "mac")
 LAYER_KEYS = {"name", "op", "macs", "energy_J", "latency_s", "cycles", "utilization", "dram_bytes",
               "energy_breakdown_J", "energy_by_tensor_J", "mapping", "bits", "display_name"}
 TOTAL_KEYS = {"energy_J", "latency_s", "cycles", "edp_Js", "macs", "dram_bytes", "utilization",
-              "energy_breakdown_J", "area_m2", "leakage_W"}
+              "energy_breakdown_J", "area_m2", "leakage_W", "area_by_component_m2"}
 
 
 def layer(name: str, op: str, macs: int, cycles: float, dram_bytes: float) -> LayerCost:
