@@ -64,6 +64,18 @@ json_option = click.option("--json", "json_path", type=click.Path(path_type=Path
                            help="Write the result as JSON to FILE.")
 
 
+def mapper_options(command):
+    """--objective, --seed and --jobs: how a command that compiles searches its mappings."""
+    command = click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+                           help="Processes mapping distinct layer shapes at once [default: CODESIGN_WORKERS, else "
+                                "one per core]; any N gives the same report.")(command)
+    command = click.option("--seed", default=0, show_default=True,
+                           help="Seed of the mapper's random loop orderings.")(command)
+    return click.option("--objective", default="edp", show_default=True,
+                        type=click.Choice(["edp", "energy", "latency", "dram"]),
+                        help="What the mapper minimises per layer.")(command)
+
+
 
 @contextlib.contextmanager
 def _progress(label: str, total: int | None):

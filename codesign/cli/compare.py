@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from codesign.cli.app import _progress, app, console, json_option, model_options, print_import_warnings, \
-    print_spec_warnings
+from codesign.cli.app import (
+    _progress, app, console, json_option, mapper_options, model_options, print_import_warnings, print_spec_warnings,
+)
 from codesign.errors import CodesignError
 
 
@@ -19,12 +20,7 @@ from codesign.errors import CodesignError
 @json_option
 @click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
               help="Write compare.png and compare.pdf (energy, latency, EDP, area relative to the first arch) into DIR.")
-@click.option("--objective", default="edp", show_default=True,
-              type=click.Choice(["edp", "energy", "latency", "dram"]), help="What the mapper minimises per layer.")
-@click.option("--seed", default=0, show_default=True, help="Seed of the mapper's random loop orderings.")
-@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
-              help="Processes mapping distinct layer shapes at once [default: CODESIGN_WORKERS, else one per "
-                   "core]; any N gives the same report.")
+@mapper_options
 def compare(model, input_shapes, allow_unknown, arch_specs, per_layer, json_path, plot_directory, objective, seed,
             jobs) -> None:
     """Compile MODEL onto each --arch and compare energy, latency, EDP, area, utilization and DRAM traffic."""

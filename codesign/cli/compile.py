@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from codesign.cli.app import (
-    _progress, app, console, json_option, model_options, optional_model_options, print_import_warnings,
-    print_spec_warnings,
+    _progress, app, console, json_option, mapper_options, model_options, optional_model_options,
+    print_import_warnings, print_spec_warnings,
 )
 from codesign.errors import CodesignError
 
@@ -66,12 +66,7 @@ def _messages_to_stderr_unless_table(command):
               help="Instead of MODEL: N patterns of D bits searched Q times (FeFET macros), compared with a GPU.")
 @click.option("-p", "--passes", "pipeline", metavar="PIPELINE",
               help='Passes to run first, e.g. "fuse-layers{population=64,generations=200,seed=0}".')
-@click.option("--objective", default="edp", show_default=True,
-              type=click.Choice(["edp", "energy", "latency", "dram"]), help="What the mapper minimises per layer.")
-@click.option("--seed", default=0, show_default=True, help="Seed of the mapper's random loop orderings.")
-@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
-              help="Processes mapping distinct layer shapes at once [default: CODESIGN_WORKERS, else one per "
-                   "core]; any N gives the same report.")
+@mapper_options
 @click.option("--accuracy", "measure_accuracy", is_flag=True,
               help="Also measure top-1 test accuracy at the architecture's precision (trained zoo models, or --data).")
 @click.option("--data", "data_path", type=click.Path(path_type=Path), metavar="FILE.npz",
