@@ -42,6 +42,7 @@ _PUBLIC = {
     "FuseLayers": "codesign.passes.fuse_layers",
     # reports
     "compile_json": "codesign.report.compile",
+    "compare_json": "codesign.report.compare",
     # design-space sweeps
     "run_sweep": "codesign.dse.sweep",
     "SweepOutputs": "codesign.dse.sweep",
@@ -73,6 +74,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports
     from codesign.passes.prune import Prune
     from codesign.passes.prune_crossbar import PruneCrossbar
     from codesign.passes.set_precision import SetPrecision
+    from codesign.report.compare import compare_json
     from codesign.report.compile import compile_json
 
 

@@ -50,20 +50,23 @@ class LayerByLayer:
 
 def compile_graph(graph: Graph, arch: Architecture, objective: str = "edp", seed: int = 0,
                   model_name: str | None = None, on_layer: Callable[[Node], None] | None = None,
-                  workers: int | None = None) -> CompileReport:
-    return compile_layers(graph, arch, objective, seed, model_name, on_layer, workers).report
+                  workers: int | None = None,
+                  on_mapped: Callable[[int, int], None] | None = None) -> CompileReport:
+    return compile_layers(graph, arch, objective, seed, model_name, on_layer, workers, on_mapped).report
 
 
 def compile_layers(graph: Graph, arch: Architecture, objective: str = "edp", seed: int = 0,
                    model_name: str | None = None, on_layer: Callable[[Node], None] | None = None,
-                   workers: int | None = None) -> LayerByLayer:
+                   workers: int | None = None,
+                   on_mapped: Callable[[int, int], None] | None = None) -> LayerByLayer:
     """`workers`: processes mapping distinct layer shapes at once (None: one per core); any
-    count gives the same report."""
+    count gives the same report. `on_layer(node)` follows the layers costed, `on_mapped(done,
+    distinct shapes)` the searches a target runs ahead of them."""
     target = target_for(arch, MapperSettings(objective, seed, workers))
     leakage_W = target.leakage_W()
     layers, start = [], time.perf_counter()
     epilogues = output_stages(graph)
-    target.prepare([node for node in graph.nodes if node.op.is_compute])
+    target.prepare([node for node in graph.nodes if node.op.is_compute], on_mapped)
     for node in graph.nodes:
         if node.op.is_zero_cost:
             continue

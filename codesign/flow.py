@@ -60,12 +60,13 @@ def compile_model(graph: Graph, arch: Architecture, passes: list[Pass] | tuple[P
                   objective: str = "edp", seed: int = 0, model_name: str | None = None,
                   on_pass: Callable[..., None] | None = None,
                   on_layer: Callable[[Node], None] | None = None,
-                  data_file: Path | None = None) -> CompileOutcome:
+                  data_file: Path | None = None,
+                  on_mapped: Callable[[int, int], None] | None = None) -> CompileOutcome:
     """Run `passes` in order (the IR verified after each), then compile every layer; passes
     that cost layers map them as this compile does (`objective`, `seed`); passes that measure
     accuracy use `model_name`'s labelled data (a zoo model's) or `data_file`'s."""
     passed = apply_passes(graph, arch, passes, objective, seed, on_pass, model_name, data_file)
-    return compile_passed(passed, arch, objective, seed, model_name, on_layer)
+    return compile_passed(passed, arch, objective, seed, model_name, on_layer, on_mapped)
 
 
 def apply_passes(graph: Graph, arch: Architecture, passes: list[Pass] | tuple[Pass, ...] = (),
@@ -80,9 +81,11 @@ def apply_passes(graph: Graph, arch: Architecture, passes: list[Pass] | tuple[Pa
 
 def compile_passed(passed: PassedGraph, arch: Architecture, objective: str = "edp", seed: int = 0,
                    model_name: str | None = None,
-                   on_layer: Callable[[Node], None] | None = None) -> CompileOutcome:
+                   on_layer: Callable[[Node], None] | None = None,
+                   on_mapped: Callable[[int, int], None] | None = None) -> CompileOutcome:
     """The second half of compile_model: map and cost every layer, then the fused schedule."""
-    compiled = compile_layers(passed.graph, arch, objective, seed, model_name=model_name, on_layer=on_layer)
+    compiled = compile_layers(passed.graph, arch, objective, seed, model_name=model_name, on_layer=on_layer,
+                              on_mapped=on_mapped)
     fusion = passed.results.get(FuseLayers.name)
     summary = summarize_fusion(passed.graph, compiled, objective, fusion.details) if fusion else None
     return CompileOutcome(passed.graph, compiled, passed.results, summary)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from math import inf
+from math import ceil, inf
 
 import numpy
 
@@ -87,6 +87,11 @@ class AnalogMacro:
         steps = numpy.maximum(largest / (2**self.adc_bits - 1), 1.0)
         return numpy.repeat(steps, self.tile_columns, axis=2)
 
+    @property
+    def range_name(self) -> str:
+        """How the ADC's levels are placed, in words: 'clip', 'scale' or 'full column'."""
+        return 'full column' if self.adc_full_scale is not None else self.adc_range
+
     @cached_property
     def conversion_errors(self) -> numpy.ndarray:
         """Converted minus exact value of every possible column sum 0..largest_sum (float32):
@@ -109,6 +114,37 @@ class AnalogMacro:
         return float(wrong[0] - 1) if len(wrong) else inf
 
 
+@dataclass
+class ConversionTally:
+    """What one layer's column ADCs did over a run: every column sum of every read converted,
+    those that saturated at the top code, those that lost low bits to the ADC's step, and the
+    effect on the layer's dot products (the numbers behind `compile --accuracy`'s ADC table)."""
+
+    conversions: int = 0
+    """Column sums converted (reads x columns, every weight slice and polarity)."""
+    clipped: int = 0
+    """Sums above the top code of a `clip` ADC: saturated."""
+    rounded: int = 0
+    """Sums below the top code converted to another value: the step is coarser than one unit."""
+    error_squares: float = 0.0
+    """Sum of (converted - exact dot product)^2 over the layer's outputs, in integer units."""
+    exact_squares: float = 0.0
+    """Sum of exact dot product^2 over the same outputs."""
+
+    @property
+    def clipped_fraction(self) -> float:
+        return self.clipped / self.conversions if self.conversions else 0.0
+
+    @property
+    def rounded_fraction(self) -> float:
+        return self.rounded / self.conversions if self.conversions else 0.0
+
+    @property
+    def relative_error(self) -> float:
+        """RMS error of the layer's dot products over their RMS value (0: exact)."""
+        return (self.error_squares / self.exact_squares) ** 0.5 if self.exact_squares else 0.0
+
+
 def crossbar_macro(config: CrossbarConfig, weight_bits: int, input_bits: int) -> AnalogMacro:
     """A crossbar layer with `weight_bits` weights and `input_bits` inputs (the IR's, or the spec's)."""
     return AnalogMacro(weight_bits, min(config.cell_bits, weight_bits), input_bits,
@@ -126,12 +162,12 @@ def fefet_macro(config: FefetArrayConfig, weight_bits: int, input_bits: int) -> 
 
 
 def analog_dot(inputs: numpy.ndarray, weights: numpy.ndarray, macro: AnalogMacro,
-               signed_inputs: bool) -> numpy.ndarray:
+               signed_inputs: bool, tally: ConversionTally | None = None) -> numpy.ndarray:
     """inputs [M, rows] @ weights [rows, K] as the macro computes it, in float64.
 
     `inputs`: integers in 0..2^input_bits - 1, or with `signed_inputs` in
     -(2^(input_bits-1) - 1)..2^(input_bits-1) - 1; `weights`: integers in
-    -(2^(weight_bits-1) - 1)..2^(weight_bits-1) - 1.
+    -(2^(weight_bits-1) - 1)..2^(weight_bits-1) - 1. `tally`, when given, counts what the ADCs did.
     """
     levels = numpy.asarray(weights, dtype=numpy.int64)
     arrays = stored_values(levels, macro.layout)  # [polarities, rows, K]
@@ -142,21 +178,27 @@ def analog_dot(inputs: numpy.ndarray, weights: numpy.ndarray, macro: AnalogMacro
     chunks = []
     for start in range(0, len(inputs), CHUNK_ROWS):
         stored_inputs = numpy.asarray(inputs[start:start + CHUNK_ROWS], dtype=numpy.int64) + input_offset
-        sums = sum(sign * _stored_dot(stored_inputs, array, macro, None if steps is None else steps[polarity])
+        sums = sum(sign * _stored_dot(stored_inputs, array, macro, None if steps is None else steps[polarity], tally)
                    for polarity, (sign, array) in enumerate(zip(signs, arrays)))
         sums -= weight_offset * stored_inputs.sum(axis=1, keepdims=True).astype(numpy.float64)
         chunks.append(sums)
-    return numpy.concatenate(chunks) - input_offset * levels.sum(axis=0)
+    result = numpy.concatenate(chunks) - input_offset * levels.sum(axis=0)
+    if tally is not None:
+        exact = numpy.asarray(inputs, dtype=numpy.float64) @ levels.astype(numpy.float64)
+        tally.error_squares += float(numpy.square(result - exact).sum())
+        tally.exact_squares += float(numpy.square(exact).sum())
+    return result
 
 
 def _stored_dot(stored_inputs: numpy.ndarray, stored_weights: numpy.ndarray, macro: AnalogMacro,
-                steps: numpy.ndarray | None) -> numpy.ndarray:
+                steps: numpy.ndarray | None, tally: ConversionTally | None = None) -> numpy.ndarray:
     """The shift-and-added converted sums of unsigned operands: the exact product plus every
     read's conversion error; `steps` [row tiles, columns]: a scaled ADC's step per column."""
     total = stored_inputs.astype(numpy.float64) @ stored_weights.astype(numpy.float64)
     for start, stop in read_groups(len(stored_weights), macro.tile_rows, macro.rows_per_read):
         column_steps = None if steps is None else steps[start // macro.tile_rows]
-        total += _conversion_error(stored_inputs[:, start:stop], stored_weights[start:stop], macro, column_steps)
+        total += _conversion_error(stored_inputs[:, start:stop], stored_weights[start:stop], macro, column_steps,
+                                   tally)
     return total
 
 
@@ -167,7 +209,8 @@ def bit_slices(values: numpy.ndarray, bits: int, slice_bits: int) -> numpy.ndarr
 
 
 def _conversion_error(stored_inputs: numpy.ndarray, stored_weights: numpy.ndarray,
-                      macro: AnalogMacro, column_steps: numpy.ndarray | None) -> numpy.ndarray:
+                      macro: AnalogMacro, column_steps: numpy.ndarray | None,
+                      tally: ConversionTally | None = None) -> numpy.ndarray:
     """Sum over input and weight slices of (converted - exact) column sums of one row group,
     each at its place value; [M, K]. Reads and columns whose sums cannot exceed `exact_up_to`
     convert exactly: they are left out when that saves work."""
@@ -175,6 +218,8 @@ def _conversion_error(stored_inputs: numpy.ndarray, stored_weights: numpy.ndarra
     cells = bit_slices(stored_weights, macro.layout.stored_bits, macro.cell_bits).transpose(1, 2, 0)
     slices = cells.shape[2]
     cells = cells.reshape(len(stored_weights), outputs * slices).astype(numpy.float32)  # adjacent slices
+    if tally is not None:
+        tally.conversions += vectors * ceil(macro.input_bits / macro.input_bits_per_cycle) * cells.shape[1]
     live_columns = cells.sum(axis=0) * (2**macro.input_bits_per_cycle - 1) > macro.exact_up_to
     if column_steps is not None:
         column_steps = column_steps[:outputs * slices]
@@ -196,6 +241,8 @@ def _conversion_error(stored_inputs: numpy.ndarray, stored_weights: numpy.ndarra
         exact = sums.astype(numpy.float64)
         step = column_steps[column_index]
         errors = (numpy.round(numpy.round(exact / step) * step) - exact).astype(numpy.float32)  # nearest level
+    if tally is not None:
+        _count(tally, sums, errors, macro)
     if isinstance(column_index, numpy.ndarray):
         errors, dense = numpy.zeros((len(errors), outputs * slices), dtype=numpy.float32), errors
         errors[:, column_index] = dense
@@ -206,6 +253,14 @@ def _conversion_error(stored_inputs: numpy.ndarray, stored_weights: numpy.ndarra
     per_read = numpy.zeros((cycles * vectors, outputs))
     per_read[read_index] = read_errors.reshape(-1, outputs) * read_place[:, None]
     return per_read.reshape(cycles, vectors, outputs).sum(axis=0)
+
+
+def _count(tally: ConversionTally, sums: numpy.ndarray, errors: numpy.ndarray, macro: AnalogMacro) -> None:
+    """Adds the clipped and rounded sums among those computed (the rest convert exactly)."""
+    clipping = macro.adc_full_scale is None and not macro.scaled
+    clipped = sums > 2**macro.adc_bits - 1 if clipping else numpy.zeros(sums.shape, dtype=bool)
+    tally.clipped += int(clipped.sum())
+    tally.rounded += int(((errors != 0) & ~clipped).sum())
 
 
 def _selection(live: numpy.ndarray) -> numpy.ndarray | slice:

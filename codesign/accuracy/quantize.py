@@ -30,7 +30,7 @@ from math import ceil, log2
 
 import numpy
 
-from codesign.accuracy.analog import AnalogMacro, analog_dot
+from codesign.accuracy.analog import AnalogMacro, ConversionTally, analog_dot
 from codesign.accuracy.datasets import LabelledData
 from codesign.accuracy.execute import KernelForNode, MatmulKernel, run_graph
 from codesign.errors import CodesignError
@@ -63,20 +63,23 @@ class LayerRange:
     """Largest |right operand|: what scales a MatMul's second activation, which has no constant data."""
 
 
-def accuracy_at(graph: Graph, dot_product: DotProductFor | None, data: LabelledData) -> float:
+def accuracy_at(graph: Graph, dot_product: DotProductFor | None, data: LabelledData,
+                tallies: dict[str, ConversionTally] | None = None) -> float:
     """Fraction of `data`'s test images whose top-scoring class is the label, with every compute
-    node's dot products done as `dot_product(node)` says (a target's); None: float32."""
-    scores = predict(graph, dot_product, data)
+    node's dot products done as `dot_product(node)` says (a target's); None: float32.
+    `tallies`, when given, receives node name -> what its ADCs did (compute-in-memory layers)."""
+    scores = predict(graph, dot_product, data, tallies)
     return float(numpy.mean(scores.reshape(len(data.labels), -1).argmax(axis=1) == data.labels))
 
 
-def predict(graph: Graph, dot_product: DotProductFor | None, data: LabelledData) -> numpy.ndarray:
+def predict(graph: Graph, dot_product: DotProductFor | None, data: LabelledData,
+            tallies: dict[str, ConversionTally] | None = None) -> numpy.ndarray:
     """The graph's outputs for `data.images` with `dot_product`'s arithmetic (None: float32)."""
     if dot_product is None:
         return run_graph(graph, data.images)
     ranges = calibrate(graph, data.calibration)
     non_negative = non_negative_values(graph, data.non_negative_inputs)
-    return run_graph(graph, data.images, kernels(dot_product, ranges, non_negative))
+    return run_graph(graph, data.images, kernels(dot_product, ranges, non_negative, tallies))
 
 
 def calibrate(graph: Graph, calibration: numpy.ndarray) -> dict[str, LayerRange]:
@@ -128,8 +131,10 @@ def scale_for(largest_value: float, bits: int, signed: bool) -> float:
     return largest_value / levels if largest_value > 0 else 1.0
 
 
-def kernels(dot_product: DotProductFor, ranges: dict[str, LayerRange], non_negative: frozenset[str]) -> KernelForNode:
-    """The kernel of each compute node, as `dot_product` says the target computes it."""
+def kernels(dot_product: DotProductFor, ranges: dict[str, LayerRange], non_negative: frozenset[str],
+            tallies: dict[str, ConversionTally] | None = None) -> KernelForNode:
+    """The kernel of each compute node, as `dot_product` says the target computes it; analog
+    layers count their conversions into `tallies[node.name]` when given."""
     def kernel_for(node: Node) -> MatmulKernel:
         if node.weight is not None and node.weight.data is None:
             raise CodesignError(f"accuracy: node '{node.name}' ({node.op.value}) has no constant weight")
@@ -143,7 +148,8 @@ def kernels(dot_product: DotProductFor, ranges: dict[str, LayerRange], non_negat
         if isinstance(model, DigitalDot):
             dot = _accumulator(model.accumulator_bits, layer.sum_max / (weight_scale * input_scale))
         else:
-            dot = _analog(model, signed_inputs)
+            tally = None if tallies is None else tallies.setdefault(node.name, ConversionTally())
+            dot = _analog(model, signed_inputs, tally)
 
         def kernel(inputs: numpy.ndarray, weights: numpy.ndarray) -> numpy.ndarray:
             levels = dot(quantize(inputs, input_scale, input_bits, signed_inputs),
@@ -165,7 +171,7 @@ def _accumulator(accumulator_bits: int, largest_sum: float):
     return dot
 
 
-def _analog(macro: AnalogMacro, signed_inputs: bool):
+def _analog(macro: AnalogMacro, signed_inputs: bool, tally: ConversionTally | None):
     def dot(inputs: numpy.ndarray, weights: numpy.ndarray) -> numpy.ndarray:
-        return analog_dot(inputs, weights, macro, signed_inputs)
+        return analog_dot(inputs, weights, macro, signed_inputs, tally)
     return dot

@@ -21,17 +21,17 @@ _BRACKETS = {dict: '{}', list: '[]', tuple: '()'}
 def read_yaml(path: Path) -> Any:
     """The parsed content of `path`; ArchSpecError if it cannot be read or parsed."""
     try:
-        text = _read_bytes(path).decode('utf-8')
+        text = read_limited_bytes(path).decode('utf-8')
     except UnicodeDecodeError as error:
         raise ArchSpecError(f'{shown(path)}: not UTF-8 text (byte {error.object[error.start]:#04x} '
                             f'at offset {error.start})') from None
     try:
         return yaml.load(text, Loader=SpecYamlLoader)
     except yaml.YAMLError as error:
-        raise ArchSpecError(f'{shown(path)}: not valid YAML: {_describe_yaml_error(error)}') from None
+        raise ArchSpecError(f'{shown(path)}: not valid YAML: {describe_yaml_error(error)}') from None
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_limited_bytes(path: Path) -> bytes:
     """At most MOST_FILE_BYTES of the regular file `path`: never a device (/dev/zero) or a FIFO."""
     try:
         # Non-blocking, so that opening a FIFO returns at once (and is refused below) instead of waiting.
@@ -156,7 +156,7 @@ def type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def _describe_yaml_error(error: yaml.YAMLError) -> str:
+def describe_yaml_error(error: yaml.YAMLError) -> str:
     mark = getattr(error, 'problem_mark', None)
     problem = getattr(error, 'problem', None) or str(error)
     where = f'line {mark.line + 1}, column {mark.column + 1}: ' if mark else ''

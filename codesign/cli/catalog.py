@@ -89,3 +89,31 @@ def arch_show(spec) -> None:
     console.print(text, highlight=False, soft_wrap=True, markup=False)
 
 
+
+
+@arch.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Spec YAML file to write.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--name", default=None, help="Name of the spec (default: the architecture file's stem).")
+@click.option("--clock-hz", type=click.FloatRange(min=1.0, max=1e15), default=None,
+              help="Clock frequency in Hz (default: from the source's global_cycle_seconds, else 1 GHz).")
+def arch_import(files, output, force, name, clock_hz) -> None:
+    """Convert a Timeloop architecture (with Accelergy ERT/ART and constraint files) or an AccelForge
+    architecture, FILES, into a codesign spec; list what could not be converted."""
+    from codesign.arch import load_arch
+    from codesign.arch.importers import import_architecture
+    from codesign.report.output import check_output_file, write_text
+
+    check_output_file(output, force)
+    result = import_architecture(list(files), name=name, clock_hz=clock_hz)
+    write_text(output, result.spec_text)
+    try:
+        load_arch(output)  # the written file, through the loader `compile` uses
+    except CodesignError as error:
+        raise CodesignError(f"{output}: the written spec does not load: {error}") from None
+    for choice in result.choices:
+        console.print(f"chosen: {choice}", highlight=False, soft_wrap=True, markup=False)
+    for item in result.not_converted:
+        console.print(f"not converted: {item}", highlight=False, soft_wrap=True, markup=False)
+    console.print(f"wrote {output} (spec {result.name})", highlight=False, soft_wrap=True, markup=False)

@@ -56,7 +56,9 @@ def compare(model, input_shapes, allow_unknown, arch_specs, per_layer, json_path
                 reports.append(compile_graph(
                     graph, arch, objective, seed, model_name=model, workers=jobs,
                     on_layer=lambda node: update(f"layer {short_name(node.name, node.op.value)}",
-                                                 completed=next(done, layers), total=layers)))
+                                                 completed=next(done, layers), total=layers),
+                    on_mapped=lambda searched, shapes: update("mapping distinct layer shapes",
+                                                              completed=searched, total=shapes)))
             except CodesignError as error:
                 raise CodesignError(f"{arch.name} cannot run {model}: {error}") from error
     console.print(compare_table(reports))

@@ -77,9 +77,9 @@ def _messages_to_stderr_unless_table(command):
                    "runnable in onnxruntime.")
 @json_option
 @click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
-              help="Write PNG plots (energy by level and tensor, latency; fusion groups and convergence) into DIR.")
+              help="Write plots as PNG and PDF (energy by level and tensor, latency; fusion groups and convergence) into DIR.")
 @click.option("--show-mapping", "show_mapping", metavar="LAYER|all",
-              help="Print the chosen mapping of a compute layer (a name, or a unique end or part of one) or of all, "
+              help="Print the chosen mapping of a compute layer (its name in the table, its full name, or a unique end or part of either) or of all, "
                    "as a loop nest from DRAM inwards (dataflow targets).")
 @click.option("--export-mappings", "export_mappings", type=click.Path(path_type=Path), metavar="DIR",
               help="Write each compute layer's mapping in Timeloop's mapping format into DIR (new or empty).")
@@ -135,7 +135,9 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
         outcome = compile_model(graph, arch, passes, objective, seed, model_name=model, on_pass=update,
                                 on_layer=lambda node: update(f"layer {short_name(node.name, node.op.value)}",
                                                               completed=next(mapped), total=layers),
-                                data_file=data_path)
+                                data_file=data_path,
+                                on_mapped=lambda done, shapes: update("mapping distinct layer shapes",
+                                                                      completed=done, total=shapes))
     graph, compiled, fusion = outcome.graph, outcome.compiled, outcome.fusion
     _print_report(compiled.report, output_format, all_ops)
     _show_and_export_mappings(compiled, show_mapping, export_mappings)
@@ -163,7 +165,7 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
         from codesign.report.plots import plot_compile
         from codesign.report.plots_fusion import plot_fusion
 
-        paths = plot_compile(compiled.report, plot_directory)
+        paths = plot_compile(compiled.report, plot_directory, all_ops=all_ops)
         if fusion is not None:
             paths += plot_fusion(fusion, plot_directory, f"{model} on {arch.name}")
         for path in paths:
@@ -188,7 +190,9 @@ def _check_mapping_options(arch, graph, show_mapping, export_mappings, mappings_
                             f"by '{placement}'")
     names = [node.name for node in graph.nodes if node.op.is_compute]
     if show_mapping is not None and show_mapping != "all":
-        resolve_layer(show_mapping, names)
+        costed = [node for node in graph.nodes if not node.op.is_zero_cost]  # the table's rows
+        resolve_layer(show_mapping, names, _shown_names([node.name for node in costed],
+                                                        [node.op.value for node in costed]))
     if export_mappings is not None and export_mappings.exists() and (
             not export_mappings.is_dir() or any(export_mappings.iterdir())):
         raise CodesignError(f"--export-mappings: '{export_mappings}' exists and is not an empty directory "
@@ -204,6 +208,13 @@ def _check_mapping_options(arch, graph, show_mapping, export_mappings, mappings_
     return given_mappings(files)
 
 
+def _shown_names(names, ops) -> dict[str, str]:
+    """The compile table's short name of each layer -> its full name."""
+    from codesign.report.names import display_names
+
+    return dict(zip(display_names(names, ops), names))
+
+
 def _show_and_export_mappings(compiled, show_mapping, export_mappings) -> None:
     if show_mapping is None and export_mappings is None:
         return
@@ -212,7 +223,9 @@ def _show_and_export_mappings(compiled, show_mapping, export_mappings) -> None:
     mapped = {layer.node.name: layer.mapping for layer in compiled.layers
               if layer.node.op.is_compute and layer.mapping is not None}
     if show_mapping is not None:
-        chosen = list(mapped) if show_mapping == "all" else [resolve_layer(show_mapping, list(mapped))]
+        layers = compiled.report.layers
+        display = _shown_names([layer.name for layer in layers], [layer.op for layer in layers])
+        chosen = list(mapped) if show_mapping == "all" else [resolve_layer(show_mapping, list(mapped), display)]
         for name in chosen:
             console.out(loop_nest(mapped[name], name), highlight=False)
     if export_mappings is not None:
@@ -276,12 +289,31 @@ def _report_accuracy(graph, arch, data) -> dict:
     from codesign.accuracy import accuracy_at
     from codesign.target import target_for
 
+    dot_product, tallies = target_for(arch).dot_product, {}
     with console.status(f"measuring accuracy on {len(data.labels)} test images"):
-        reference, measured = accuracy_at(graph, None, data), accuracy_at(graph, target_for(arch).dot_product, data)
+        reference, measured = accuracy_at(graph, None, data), accuracy_at(graph, dot_product, data, tallies)
     console.print(f"top-1 accuracy on {len(data.labels)} test images: {measured:.2%} on {arch.name} "
                   f"(float32: {reference:.2%}: {100 * (reference - measured):.2f} points lost)", highlight=False)
-    return {"test_images": len(data.labels), "float32": reference, "at_arch_precision": measured,
-            "loss": reference - measured}
+    document = {"test_images": len(data.labels), "float32": reference, "at_arch_precision": measured,
+                "loss": reference - measured}
+    if tallies:
+        document["adc_by_layer"] = _report_adc(graph, dot_product, tallies)
+    return document
+
+
+def _report_adc(graph, dot_product, tallies) -> list[dict]:
+    """The compute-in-memory layers' ADC table (clipped and rounded column sums), printed and as JSON."""
+    from codesign.report.accuracy import AdcLayer, adc_json, adc_table, worst_layer_line
+    from codesign.report.names import display_names
+
+    nodes = [node for node in graph.compute_nodes if node.name in tallies]
+    names = display_names([node.name for node in nodes], [node.op.value for node in nodes])
+    layers = [AdcLayer(node.name, name, dot_product(node).adc_bits, dot_product(node).range_name, tallies[node.name])
+              for node, name in zip(nodes, names)]
+    console.print(adc_table(layers))
+    if (line := worst_layer_line(layers)) is not None:
+        console.print(line, highlight=False, soft_wrap=True)
+    return adc_json(layers)
 
 
 def _compile_workload(text: str, arch_spec: str, json_path: Path | None, output_format: str = "table",
@@ -310,7 +342,7 @@ def _print_report(report, output_format: str, all_ops: bool) -> None:
     from codesign.report.compile import compile_csv, compile_markdown, compile_table
 
     if output_format == "table":
-        console.print(compile_table(report, all_ops))
+        console.print(compile_table(report, all_ops, console.width if console.is_terminal else None))
     else:
         text = compile_csv(report, all_ops) if output_format == "csv" else compile_markdown(report, all_ops)
         click.echo(text, nl=False)

@@ -16,7 +16,8 @@ def spice() -> None:
 
 
 @spice.command("crossbar")
-@click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR", help="Write PNG plots into DIR.")
+@click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
+              help="Write PNG and PDF plots into DIR.")
 @click.option("--arch", "arch_spec", default="crossbar", show_default=True, metavar="NAME|FILE",
               help="A crossbar spec: its cell, read and ADC parameters set up the circuit.")
 @click.option("--rows", default=8, show_default=True, help="Rows of the simulated column.")
@@ -41,7 +42,8 @@ def spice_crossbar(arch_spec, rows, json_path, plot_directory) -> None:
 
 
 @spice.command("cell")
-@click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR", help="Write PNG plots into DIR.")
+@click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
+              help="Write PNG and PDF plots into DIR.")
 @json_option
 def spice_cell(json_path, plot_directory) -> None:
     """The FeFET device (Landau-Khalatnikov film on a MOSFET): Vth written by each program scheme."""
@@ -65,7 +67,7 @@ def fefet_circuit_options(command):
         click.option("--arch", "arch_spec", default="fefet_1f1c", show_default=True, metavar="NAME|FILE",
                      help="A fefet_array spec: capacitances, voltages, Vth states and sigma set up the circuit."),
         click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
-                     help="Write PNG plots into DIR."),
+                     help="Write PNG and PDF plots into DIR."),
     ):
         command = option(command)
     return command
@@ -92,7 +94,9 @@ def spice_column(arch_spec, rows, runs, seed, json_path, plot_directory) -> None
         carlo = report["monte_carlo"]
         console.print(f"Monte Carlo ({carlo['runs']} runs, sigma {carlo['sigma_V'] * 1e3:.3g} mV): read-back error "
                       f"rate {carlo['error_rate']:.3g} (model {carlo['model_output_error']:.3g})", highlight=False)
-    _write_outputs(report, json_path, plot_directory, lambda plots: plots.plot_transfer(report, plot_directory, "sum", "sum(w*x)", "fefet_column_transfer.png"))
+    _write_outputs(report, json_path, plot_directory, lambda plots: plots.plot_transfer(
+        report, plot_directory, "sum", "sum(w·x): cells with weight 1 and input 1 (count)",
+        "column output voltage (mV)", "fefet_column_transfer.png"))
 
 
 @spice.command("search")
@@ -113,7 +117,9 @@ def spice_search(arch_spec, bits, runs, seed, json_path, plot_directory) -> None
         carlo = report["monte_carlo"]
         console.print(f"Monte Carlo ({carlo['runs']} runs, sigma {carlo['sigma_V'] * 1e3:.3g} mV): search error rate "
                       f"{carlo['error_rate']:.3g}", highlight=False)
-    _write_outputs(report, json_path, plot_directory, lambda plots: plots.plot_transfer(report, plot_directory, "distance", "Hamming distance", "fefet_search.png"))
+    _write_outputs(report, json_path, plot_directory, lambda plots: plots.plot_transfer(
+        report, plot_directory, "distance", "Hamming distance to the stored pattern (bits)", "match-line voltage (mV)",
+        "fefet_search.png"))
 
 
 @app.command("calibrate")

@@ -1,4 +1,5 @@
-"""Plots of `codesign spice --plot DIR`: device curves, transfer curves (SPICE vs model)."""
+"""Plots of `codesign spice --plot DIR`, each as PNG and PDF: device curves, transfer curves
+(SPICE vs model)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from codesign.report.plots import prepare_directory, save_atomically
+from codesign.report.plots import prepare_directory, save_both
 
 
 def _figure(title: str, xlabel: str, ylabel: str):
@@ -25,35 +26,43 @@ def plot_cell(directory: Path) -> list[Path]:
 
     directory = prepare_directory(Path(directory))
     params = FefetParams()
+    device = (f"FeFET cell ({params.thickness_m * 1e9:g} nm HfO2 film, "
+              f"{params.area_m2 * 1e12:g} µm² gate, default device)")
     gate, polarization = pv_loop(params)
-    figure, axes = _figure("FeFET gate stack: P-V loop (ngspice, Landau-Khalatnikov grains)",
-                           "gate voltage (V)", "polarization (C/m^2)")
-    axes.plot(gate, polarization)
-    paths = [save_atomically(figure, directory / "fefet_pv_loop.png")]
-    figure, axes = _figure("FeFET Id-Vg after each program scheme", "gate voltage (V)", "drain current (A)")
+    # 1 C/m² = 100 µC/cm², the unit ferroelectric papers quote
+    figure, axes = _figure(f"{device}:\nP-V loop of the gate stack (ngspice, Landau-Khalatnikov grains)",
+                           "gate voltage (V)", "polarization (µC/cm²)")
+    axes.plot(gate, [100 * value for value in polarization])
+    paths = save_both(figure, directory / "fefet_pv_loop.png")
+    figure, axes = _figure(f"{device}:\nId-Vg after each program scheme (ngspice, V_DS = {params.read_drain_V:g} V)",
+                           "gate voltage (V)", "drain current (A, log scale)")
     for pulses in PROGRAM_PULSES_V:
         voltage, current = id_vg(params, list(pulses))
         axes.semilogy(voltage, abs(current) + 1e-15, label=f"pulses {list(pulses)} V")
     axes.legend(frameon=False, fontsize=8)
-    return paths + [save_atomically(figure, directory / "fefet_id_vg.png")]
+    return paths + save_both(figure, directory / "fefet_id_vg.png")
 
 
-def plot_transfer(report: dict, directory: Path, x_key: str, x_label: str, name: str) -> list[Path]:
-    """SPICE output voltage (or code) against the model's, over the report's sweep."""
+def plot_transfer(report: dict, directory: Path, x_key: str, x_label: str, y_label: str, name: str) -> list[Path]:
+    """SPICE output voltage against the model's, over the report's sweep."""
     directory = prepare_directory(Path(directory))
     points = report.get("transfer") or report.get("sweep")
-    figure, axes = _figure(f"{report['circuit']}: SPICE vs analytical model", x_label, "output (mV)")
+    size = f"{report['rows']} cells" if "rows" in report else f"{report['bits']}-bit patterns"
+    figure, axes = _figure(f"{report['circuit']} on {report['arch']}, {size}:\nngspice vs analytical model",
+                           x_label, y_label)
     axes.plot([p[x_key] for p in points], [p["spice_V"] * 1e3 for p in points], "o", label="ngspice")
     axes.plot([p[x_key] for p in points], [p["model_V"] * 1e3 for p in points], "-", label="model")
     axes.legend(frameon=False)
-    return [save_atomically(figure, directory / name)]
+    return save_both(figure, directory / name)
 
 
 def plot_codes(report: dict, directory: Path) -> list[Path]:
     directory = prepare_directory(Path(directory))
     sweep = report["sweep"]
-    figure, axes = _figure(f"crossbar column, {report['rows']} rows: flash ADC codes", "active rows", "code")
+    figure, axes = _figure(f"crossbar column on {report['arch']}, {report['rows']} rows, {report['adc_bits']}-bit "
+                           "flash ADC:\noutput code against active rows (ngspice vs ideal)",
+                           "active rows (count)", "ADC output code (LSB)")
     axes.step([p["active_rows"] for p in sweep], [p["ideal_code"] for p in sweep], where="mid", label="ideal")
     axes.plot([p["active_rows"] for p in sweep], [p["code"] for p in sweep], "o", label="ngspice")
     axes.legend(frameon=False)
-    return [save_atomically(figure, directory / "crossbar_codes.png")]
+    return save_both(figure, directory / "crossbar_codes.png")

@@ -5,7 +5,6 @@ Built like codesign/report/plots.py: matplotlib Figures rendered by Agg, saved a
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from matplotlib.transforms import blended_transform_factory
 from codesign.dse.evaluate import METRICS
 from codesign.dse.pareto import pareto_front
 from codesign.dse.report import infeasible_reason, metric_scale, readable_names, reason_counts, shown_value
-from codesign.report.plots import prepare_directory, save_atomically
+from codesign.report.plots import prepare_directory, save_both
 
 PARETO_COLOR = '#c44e52'
 FEASIBLE_COLOR = '#4c72b0'
@@ -48,19 +47,6 @@ def plot_space(rows: Sequence[dict], pareto: Sequence[dict], parameters: Sequenc
             written += save_both(sensitivity_figure(mine, parameters, objectives, title),
                                  directory / f'sensitivity_{name}.png')
     return written
-
-
-def save_both(figure: Figure, png: Path) -> list[Path]:
-    """`png`, and the same figure as a PDF beside it (for a paper), each written atomically."""
-    pdf = png.with_suffix('.pdf')
-    temporary = pdf.with_name(f'.{pdf.stem}.{os.getpid()}.tmp.pdf')
-    try:
-        figure.savefig(temporary, format='pdf', bbox_inches='tight')
-        os.replace(temporary, pdf)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return [save_atomically(figure, png), pdf]
 
 
 def varied(rows: Sequence[dict], parameters: Sequence[str]) -> list[str]:

@@ -10,10 +10,11 @@ imports and the hardware, nothing is re-imported), and a process that is itself 
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 from codesign.cost.hardware import Hardware
@@ -39,22 +40,24 @@ def default_workers() -> int:
 
 
 def search_all(problems: Sequence[Problem], hardware: Hardware, objective: str, seed: int,
-               workers: int) -> dict[tuple, BestMapping]:
+               workers: int, on_searched: Callable[[int, int], None] | None = None) -> dict[tuple, BestMapping]:
     """The best mapping of each problem, by problem key. A problem the mapper cannot map is left
-    out (mapping it again one by one raises its error where a serial compile would)."""
+    out (mapping it again one by one raises its error where a serial compile would).
+    `on_searched(done, distinct shapes)` is called as each search ends."""
     unique: dict[tuple, Problem] = {}
     for problem in problems:  # the first of each shape, as a serial compile meets them
         unique.setdefault(problem.key, problem)
     unique = list(unique.values())
     workers = min(workers, len(unique))
+    counted = _counted(on_searched, len(unique))
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return _found(_search_or_none(problem, hardware, objective, seed) for problem in unique)
+        return _found(counted(_search_or_none(problem, hardware, objective, seed)) for problem in unique)
     unique.sort(key=_work, reverse=True)  # the longest searches first: the pool ends together
     context = multiprocessing.get_context("fork")
     try:
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             futures = [pool.submit(_search_or_none, problem, hardware, objective, seed) for problem in unique]
-            return _found(future.result() for future in futures)
+            return _found(counted(future.result()) for future in as_completed(futures))
     except BrokenProcessPool:
         raise CodesignError(f"a mapping worker process died (out of memory?); {WORKERS_VARIABLE}=1 or "
                             "--jobs 1 maps in this process") from None
@@ -65,6 +68,17 @@ def _search_or_none(problem: Problem, hardware: Hardware, objective: str, seed: 
         return search(problem, hardware, objective, seed)
     except CodesignError:
         return None
+
+
+def _counted(on_searched: Callable[[int, int], None] | None, total: int):
+    """A pass-through that reports each result it sees to `on_searched`."""
+    done = itertools.count(1)
+
+    def count(result: BestMapping | None) -> BestMapping | None:
+        if on_searched is not None:
+            on_searched(next(done), total)
+        return result
+    return count
 
 
 def _found(results) -> dict[tuple, BestMapping]:

@@ -7,7 +7,6 @@ Figures are built with `matplotlib.figure.Figure` and rendered by Agg, never thr
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -184,19 +183,6 @@ def compare_figure(reports: Sequence[CompileReport]):
 
 def plot_compare(reports: Sequence[CompileReport], directory: Path) -> list[Path]:
     """Write compare.png and compare.pdf into `directory`."""
-    from codesign.report.plots import DOTS_PER_INCH, prepare_directory
+    from codesign.report.plots import prepare_directory, save_both
 
-    directory = prepare_directory(Path(directory))
-    figure = compare_figure(reports)
-    paths = []
-    for suffix in ("png", "pdf"):
-        path = directory / f"compare.{suffix}"
-        temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.{suffix}")
-        try:
-            figure.savefig(temporary, format=suffix, dpi=DOTS_PER_INCH, bbox_inches="tight")
-            os.replace(temporary, path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-        paths.append(path)
-    return paths
+    return save_both(compare_figure(reports), prepare_directory(Path(directory)) / "compare.png")

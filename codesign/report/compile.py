@@ -167,36 +167,63 @@ def title_text(report: CompileReport) -> str:
     return f"{report.model} on {report.arch} (objective: {report.objective})"
 
 
-TABLE_COLUMNS = ("layer", "op", "bits w/i/o", "MACs", "energy", "latency", "util", "DRAM", "top energy")
+TABLE_COLUMNS = ("#", "layer", "op", "bits w/i/o", "MACs", "energy", "latency", "util", "DRAM", "top energy")
 
 
 def text_rows(report: CompileReport, all_ops: bool = False) -> list[tuple[str, ...]]:
     """The table's cells as text, one tuple per row of TABLE_COLUMNS, the total row last."""
     shown = table_rows(report, all_ops)
-    rows = [(name, layer.op, layer_bits_text(layer), human(layer.macs), human_energy(layer.energy_J),
+    rows = [(str(row), name, layer.op, layer_bits_text(layer), human(layer.macs), human_energy(layer.energy_J),
              human_time(layer.latency_s), percent(layer.utilization), human_bytes(layer.dram_bytes),
              top_consumer(layer.energy_breakdown_J))
-            for name, layer, _ in shown]
+            for row, (name, layer, _) in enumerate(shown, 1)]  # '#': what the plots' bars are numbered by
     count = f"{len(report.layers)} layers" if len(shown) == len(report.layers) else f"{len(report.layers)} ops"
-    rows.append(("total", count, "", human(report.macs), human_energy(report.energy_J),
+    rows.append(("", "total", count, "", human(report.macs), human_energy(report.energy_J),
                  human_time(report.latency_s), percent(total_utilization(report.layers)),
                  human_bytes(report.dram_bytes),
                  top_consumer(summed_breakdown(layer.energy_breakdown_J for layer in report.layers))))
     return rows
 
 
-def compile_table(report: CompileReport, all_ops: bool = False) -> Table:
-    """The per-layer table: short layer names, epilogues folded into their layer unless `all_ops`."""
+NARROW_DROPS = ("top energy", "bits w/i/o", "op")
+"""Columns left out, in this order, while the table is wider than a terminal: a row that wraps
+over two lines or a name cut to 'featu…' is harder to read than a missing column."""
+
+
+def compile_table(report: CompileReport, all_ops: bool = False, width: int | None = None) -> Table:
+    """The per-layer table: short layer names, epilogues folded into their layer unless `all_ops`.
+    `width` (a terminal's columns): drop NARROW_DROPS columns until the rows fit on one line each."""
+    *rows, total = text_rows(report, all_ops)
+    shown = list(TABLE_COLUMNS)
+    for dropped in (None, *NARROW_DROPS):
+        if dropped is not None:
+            shown.remove(dropped)
+        table = _table(report, shown, rows, total)
+        if width is None or _natural_width(table) <= width:
+            break
+    return table
+
+
+def _table(report: CompileReport, columns: Sequence[str], rows: Sequence[Sequence[str]],
+           total: Sequence[str]) -> Table:
     table = Table(title=title_text(report), title_justify="left", caption=caption_text(report),
                   caption_justify="left")
-    for column in TABLE_COLUMNS:
+    for column in columns:
         table.add_column(column, justify="left" if column in ("layer", "op", "top energy") else "right")
-    *rows, total = text_rows(report, all_ops)
+    keep = [TABLE_COLUMNS.index(column) for column in columns]
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(row[index] for index in keep))
     table.add_section()
-    table.add_row(*total, style="bold")
+    table.add_row(*(total[index] for index in keep), style="bold")
     return table
+
+
+def _natural_width(table: Table) -> int:
+    """The characters `table` takes when nothing in it wraps."""
+    from rich.console import Console
+
+    wide = Console(width=10_000)
+    return table.__rich_measure__(wide, wide.options).maximum
 
 
 CSV_COLUMNS = ("layer", "name", "op", "weight_bits", "input_bits", "output_bits", "macs", "energy_J",

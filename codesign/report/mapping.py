@@ -19,7 +19,7 @@ the mapper pads a dimension (its loops iterate more than its bound, the rest idl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from codesign.cost.dataflow import inner_products
 from codesign.cost.precision import word_shares
@@ -27,19 +27,24 @@ from codesign.cost.problem import DIMENSIONS, TENSORS, extent
 from codesign.errors import CodesignError
 
 
-def resolve_layer(query: str, layers: Sequence[str]) -> str:
-    """The layer `query` names: exactly, else by a unique suffix, else by a unique substring."""
+def resolve_layer(query: str, layers: Sequence[str], display: Mapping[str, str] | None = None) -> str:
+    """The layer `query` names: exactly, by the short name the compile table shows (`display`:
+    shown name -> full name), else by a unique end, else by a unique part of either name."""
     if query in layers:
         return query
-    for kind, matches in (("ends with", [name for name in layers if name.endswith(query)]),
-                          ("contains", [name for name in layers if query in name])):
+    if display and display.get(query) in layers:
+        return display[query]
+    shown = {full: short for short, full in (display or {}).items()}
+    names = {name: (name, shown.get(name, name)) for name in layers}
+    for test in (str.endswith, str.__contains__):
+        matches = [name for name, texts in names.items() if any(test(text, query) for text in texts)]
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
             raise CodesignError(f"--show-mapping: '{query}' matches {len(matches)} compute layers "
-                                f"({', '.join(matches)}); give more of the name")
+                                f"({', '.join(shown.get(name, name) for name in matches)}); give more of the name")
     raise CodesignError(f"--show-mapping: no compute layer '{query}' (compute layers: "
-                        f"{', '.join(layers) or 'none'}; or 'all')")
+                        f"{', '.join(shown.get(name, name) for name in layers) or 'none'}; or 'all')")
 
 
 def loop_nest(best, layer: str) -> str:

@@ -1,4 +1,6 @@
-"""`codesign compile --plot`: per-layer energy and latency charts as PNG files.
+"""`codesign compile --plot`: per-layer energy and latency charts, each as PNG and PDF; and the
+helpers every plot of the project shares (one rotated, numbered label per layer bar; saving a
+figure as PNG and PDF atomically).
 
 Figures are built with `matplotlib.figure.Figure` and rendered by Agg, never through pyplot,
 so no GUI backend and no global matplotlib state is touched.
@@ -18,7 +20,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from codesign.cost.result import CompileReport
+from codesign.cost.result import CompileReport, LayerCost
 from codesign.errors import CodesignError
 from codesign.report.compile import (
     engineering,
@@ -26,23 +28,31 @@ from codesign.report.compile import (
     human_energy,
     human_time,
     summed_breakdown,
+    table_rows,
 )
 
 DOTS_PER_INCH = 150
-LABELS_PER_INCH = 2.5
-LONGEST_LABEL = 24
+TICK_LABEL_POINTS = 7
+INCHES_PER_BAR = 0.15
+"""A 7-point label turned upright is about 0.12 inch wide: one per bar, with a little air."""
+WIDEST_FIGURE_INCHES = 26.0
+"""Past this many inches only every n-th bar is named; its number still finds the rest."""
+INCHES_PER_LABEL_CHARACTER = 0.055
 TENSOR_COLORS = {"weight": "#4c72b0", "input": "#55a868", "output": "#c44e52", "compute": "#8c8c8c"}
+ROW_AXIS_LABEL = "layer: row number of the compile table and name, in execution order"
 
 
-def plot_compile(report: CompileReport, directory: Path) -> list[Path]:
-    """Write energy_by_level.png, latency.png and energy_by_tensor.png into `directory`."""
+def plot_compile(report: CompileReport, directory: Path, all_ops: bool = False) -> list[Path]:
+    """energy_by_level, latency and energy_by_tensor, each .png and .pdf, into `directory`: one bar
+    per row of the compile table (epilogues folded into their layer unless `all_ops`, as there)."""
     directory = prepare_directory(Path(directory))
-    charts: dict[str, Callable[[CompileReport], Figure]] = {
+    rows = [(name, row) for name, row, _ in table_rows(report, all_ops)]
+    charts: dict[str, Callable[[CompileReport, Sequence[tuple[str, LayerCost]]], Figure]] = {
         "energy_by_level.png": energy_by_level_figure,
         "latency.png": latency_figure,
         "energy_by_tensor.png": energy_by_tensor_figure,
     }
-    return [save_atomically(draw(report), directory / name) for name, draw in charts.items()]
+    return [path for name, draw in charts.items() for path in save_both(draw(report, rows), directory / name)]
 
 
 def prepare_directory(directory: Path) -> Path:
@@ -55,26 +65,27 @@ def prepare_directory(directory: Path) -> Path:
     return directory
 
 
-def energy_by_level_figure(report: CompileReport) -> Figure:
-    breakdowns = [layer.energy_breakdown_J for layer in report.layers]
+def energy_by_level_figure(report: CompileReport, rows: Sequence[tuple[str, LayerCost]]) -> Figure:
+    breakdowns = [row.energy_breakdown_J for _, row in rows]
     names = list(summed_breakdown(breakdowns))
     palette = colormaps["tab10" if len(names) <= 10 else "tab20"]
     colors = {name: palette(index % palette.N) for index, name in enumerate(names)}
-    return stacked_energy_figure(report, breakdowns, colors, "component")
+    return stacked_energy_figure(report, rows, breakdowns, colors, "component")
 
 
-def energy_by_tensor_figure(report: CompileReport) -> Figure:
-    breakdowns = [layer.energy_by_tensor_J for layer in report.layers]
+def energy_by_tensor_figure(report: CompileReport, rows: Sequence[tuple[str, LayerCost]]) -> Figure:
+    breakdowns = [row.energy_by_tensor_J for _, row in rows]
     extra = [name for name in summed_breakdown(breakdowns) if name not in TENSOR_COLORS]
     palette = colormaps["Set2"]
     colors = {**TENSOR_COLORS, **{name: palette(index % palette.N) for index, name in enumerate(extra)}}
-    return stacked_energy_figure(report, breakdowns, colors, "tensor")
+    return stacked_energy_figure(report, rows, breakdowns, colors, "tensor")
 
 
-def stacked_energy_figure(report: CompileReport, breakdowns: Sequence[Mapping[str, float]],
-                          colors: Mapping[str, object], grouping: str) -> Figure:
-    """One bar per layer, stacked by the names of `breakdowns` in the order they first appear."""
-    figure, axes = new_figure(report, f"energy per layer by {grouping}")
+def stacked_energy_figure(report: CompileReport, rows: Sequence[tuple[str, LayerCost]],
+                          breakdowns: Sequence[Mapping[str, float]], colors: Mapping[str, object],
+                          grouping: str) -> Figure:
+    """One bar per row, stacked by the names of `breakdowns` in the order they first appear."""
+    figure, axes = new_figure(report, rows, f"energy per layer by {grouping}")
     scale, prefix = engineering_prefix(max((sum(item.values()) for item in breakdowns), default=0.0))
     positions = range(len(breakdowns))
     bottom = [0.0] * len(breakdowns)
@@ -89,61 +100,74 @@ def stacked_energy_figure(report: CompileReport, breakdowns: Sequence[Mapping[st
     return figure
 
 
-def latency_figure(report: CompileReport) -> Figure:
-    figure, axes = new_figure(report, "latency per layer, colored by MAC utilization")
-    latencies = [layer.latency_s for layer in report.layers]
+def latency_figure(report: CompileReport, rows: Sequence[tuple[str, LayerCost]]) -> Figure:
+    figure, axes = new_figure(report, rows, "latency per layer, colored by MAC utilization")
+    latencies = [row.latency_s for _, row in rows]
     scale, prefix = engineering_prefix(max(latencies, default=0.0))
     colormap, norm = colormaps["viridis"], Normalize(vmin=0.0, vmax=1.0)
-    colors = [colormap(norm(layer.utilization)) for layer in report.layers]
+    colors = [colormap(norm(row.utilization)) for _, row in rows]
     axes.bar(range(len(latencies)), [latency / scale for latency in latencies], width=0.8, color=colors)
     axes.set_ylabel(f"latency ({prefix}s)")
     colorbar = figure.colorbar(ScalarMappable(norm=norm, cmap=colormap), ax=axes, pad=0.01, fraction=0.04)
-    colorbar.set_label("MAC utilization")
+    colorbar.set_label("MAC utilization (% of MAC units busy)")
     colorbar.formatter = PercentFormatter(xmax=1.0)
     colorbar.update_ticks()
     return figure
 
 
-def new_figure(report: CompileReport, subject: str) -> tuple[Figure, Axes]:
-    """A figure as wide as the layer count needs, titled with the totals, with layer names on x."""
-    layer_count = len(report.layers)
-    figure = Figure(figsize=(min(16.0, max(7.0, 2.5 + 0.12 * layer_count)), 5.0), layout="constrained")
+def new_figure(report: CompileReport, rows: Sequence[tuple[str, LayerCost]], subject: str) -> tuple[Figure, Axes]:
+    """A figure as wide as one label per row needs, titled with model, arch and totals."""
+    names = [name for name, _ in rows]
+    figure = layer_bar_figure(names, extra_width=2.5)
     axes = figure.add_subplot()
     axes.set_title(f"{report.model} on {report.arch}: {subject}\n"
                    f"total {human_energy(report.energy_J)}, {human_time(report.latency_s)}, "
                    f"EDP {engineering(report.edp_Js, 'J·s')} (objective: {report.objective})", loc="left", fontsize=11)
-    label_layers(axes, [layer.name for layer in report.layers])
+    label_layers(axes, names, ROW_AXIS_LABEL)
     axes.grid(axis="y", alpha=0.3)
     axes.set_axisbelow(True)
     axes.spines[["top", "right"]].set_visible(False)
     return figure, axes
 
 
-def label_layers(axes: Axes, names: Sequence[str]) -> None:
-    """A tick on every layer and a name on every n-th, as many names as the figure width holds."""
-    most_labels = max(1, int(axes.figure.get_figwidth() * LABELS_PER_INCH))
+def layer_bar_figure(names: Sequence[str], extra_width: float = 1.5, height: float = 3.2) -> Figure:
+    """A figure `INCHES_PER_BAR` wide per bar (at least 7 inches, at most WIDEST_FIGURE_INCHES), and
+    taller by the longest upright label under the bars."""
+    longest = max((len(numbered(index, name)) for index, name in enumerate(names)), default=0)
+    width = min(WIDEST_FIGURE_INCHES, max(7.0, extra_width + INCHES_PER_BAR * len(names)))
+    return Figure(figsize=(width, height + INCHES_PER_LABEL_CHARACTER * longest), dpi=DOTS_PER_INCH,
+                  layout="constrained")
+
+
+def label_layers(axes: Axes, names: Sequence[str], axis_label: str) -> None:
+    """Every bar named upright as 'number name' (number from 1, in plot order); when the figure is too
+    narrow for all, every n-th bar, the numbers telling which."""
+    most_labels = max(1, int((axes.figure.get_figwidth() - 1.5) / INCHES_PER_BAR))
     step = max(1, math.ceil(len(names) / most_labels))
     positions = range(0, len(names), step)
-    axes.set_xticks(positions, [short_name(names[position]) for position in positions],
-                    rotation=45, ha="right", rotation_mode="anchor", fontsize=8)
+    axes.set_xticks(positions, [numbered(position, names[position]) for position in positions],
+                    rotation=90, fontsize=TICK_LABEL_POINTS)
     axes.set_xticks(range(len(names)), minor=True)
     axes.set_xlim(-0.6, len(names) - 0.4)
-    axes.set_xlabel("layer" if step == 1 else f"layer, in execution order (one name shown per {step} layers)")
+    axes.set_xlabel(axis_label if step == 1 else f"{axis_label} (one bar in {step} named)")
 
 
-def short_name(name: str) -> str:
-    """`name`, or its end from a '/' on when it is too long: '/layer4/layer4.1/conv2/Conv' -> '…/layer4.1/conv2/Conv'."""
-    if len(name) <= LONGEST_LABEL:
-        return name
-    tail = name[-(LONGEST_LABEL - 1):]
-    return "…" + (tail[tail.index("/"):] if "/" in tail[1:] else tail)
+def numbered(index: int, name: str) -> str:
+    """'12 features.3.conv.1': the layer at `index` (from 0) as its 1-based number and name."""
+    return f"{index + 1} {name}"
+
+
+def save_both(figure: Figure, png: Path) -> list[Path]:
+    """`png`, and the same figure as a PDF beside it (vector, for a paper), each written atomically."""
+    return [save_atomically(figure, png), save_atomically(figure, png.with_suffix(".pdf"))]
 
 
 def save_atomically(figure: Figure, path: Path) -> Path:
-    """Render to a temporary file beside `path`, then rename it over `path`."""
-    temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.png")
+    """Render to a temporary file beside `path` in the format its suffix names, then rename it over `path`."""
+    suffix = path.suffix.lstrip(".")
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.{suffix}")
     try:
-        figure.savefig(temporary, format="png", dpi=DOTS_PER_INCH, bbox_inches="tight")
+        figure.savefig(temporary, format=suffix, dpi=DOTS_PER_INCH, bbox_inches="tight")
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)

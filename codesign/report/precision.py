@@ -9,12 +9,14 @@ from pathlib import Path
 from matplotlib.figure import Figure
 from rich.table import Table
 
-from codesign.report.compile import human_energy, human_time
-from codesign.report.plots import label_layers, prepare_directory, save_atomically
+from codesign.report.compile import engineering_prefix, human_energy, human_time
+from codesign.report.names import display_names
+from codesign.report.plots import label_layers, layer_bar_figure, prepare_directory, save_both
 
 METHOD_LABELS = {"inter_layer": "inter-layer (chosen)", "nsga2": "NSGA-II (chosen)",
                  "widest": "widest (budget not met)", "uniform_16": "uniform 16", "uniform_8": "uniform 8",
                  "hessian_only": "Hessian only", "random_order": "random order"}
+MARKERS = ("s", "D", "^", "v", "P", "o", "X")
 
 
 def precision_table(details, summary: dict) -> Table:
@@ -48,14 +50,15 @@ def _histogram(bits: dict) -> str:
 
 def plot_precision(details, directory: Path, title: str) -> list[Path]:
     directory = prepare_directory(Path(directory))
-    return [save_atomically(bits_figure(details, title), directory / "precision_bits.png"),
-            save_atomically(tradeoff_figure(details, title), directory / "precision_tradeoff.png")]
+    return [*save_both(bits_figure(details, title), directory / "precision_bits.png"),
+            *save_both(tradeoff_figure(details, title), directory / "precision_tradeoff.png")]
 
 
 def bits_figure(details, title: str) -> Figure:
     """The chosen width of every layer, with the other orderings' for comparison."""
     layers = list(details.layers)
-    figure = Figure(figsize=(max(6.0, 0.35 * len(layers) + 2), 3.6), dpi=150, layout="constrained")
+    names = display_names(layers)
+    figure = layer_bar_figure(names, extra_width=3.0)
     axes = figure.add_subplot()
     positions = range(len(layers))
     axes.bar(positions, [details.chosen.config[layer] for layer in layers], color="tab:blue",
@@ -63,28 +66,36 @@ def bits_figure(details, title: str) -> Figure:
     for method, marker in zip((m for m in details.methods if m.name in ("hessian_only", "random_order")), "ox"):
         axes.scatter(positions, [method.config[layer] for layer in layers], marker=marker, color="black",
                      zorder=3, label=METHOD_LABELS[method.name])
-    axes.set_ylabel("bits (weights and activations)")
-    label_layers(axes, layers)
-    axes.set_title(f"{title}: widths per layer", loc="left", fontsize=10)
-    axes.legend(frameon=False, fontsize=8)
+    axes.set_ylabel("width (bits, weights and activations)")
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    label_layers(axes, names, "layer: position and name, in execution order")
+    axes.set_title(f"{title}: chosen width per layer", loc="left", fontsize=10)
+    axes.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return figure
 
 
 def tradeoff_figure(details, title: str) -> Figure:
-    """Accuracy against latency of every method of the run (and NSGA-II's front)."""
+    """Accuracy against latency of every method of the run (and NSGA-II's front); one marker
+    shape per method, open on top of the chosen's larger filled one, so methods that land on one point
+    all show."""
     figure = Figure(figsize=(6.5, 4.2), dpi=150, layout="constrained")
     axes = figure.add_subplot()
+    methods = (*details.methods, details.chosen)
+    scale, prefix = engineering_prefix(max(method.latency_s for method in methods))
     if details.front:
         front = sorted(details.front, key=lambda member: member.latency_s)
-        axes.plot([1e3 * member.latency_s for member in front], [100 * member.accuracy for member in front],
+        axes.plot([member.latency_s / scale for member in front], [100 * member.accuracy for member in front],
                   color="tab:gray", marker=".", linestyle="-", label="NSGA-II front")
-    for method in (*details.methods, details.chosen):
-        axes.scatter(1e3 * method.latency_s, 100 * method.accuracy, s=40, zorder=3,
-                     label=METHOD_LABELS.get(method.name, method.name))
+    for index, method in enumerate(methods):
+        chosen = method is details.chosen
+        color = f"C{index}"
+        axes.scatter(method.latency_s / scale, 100 * method.accuracy, s=130 if chosen else 55, zorder=2 if chosen else 3,
+                     marker=MARKERS[index % len(MARKERS)], facecolors=color if chosen else "none",
+                     edgecolors=color, linewidths=1.5, label=METHOD_LABELS.get(method.name, method.name))
     axes.axhline(100 * details.baseline_accuracy, color="grey", linestyle="--", label="float32")
-    axes.set_xlabel("latency on the target (ms)")
+    axes.set_xlabel(f"latency per inference on the target ({prefix}s)")
     axes.set_ylabel("top-1 accuracy (%)")
-    axes.set_title(f"{title}: accuracy against latency", loc="left", fontsize=10)
+    axes.set_title(f"{title}: accuracy against latency, per method", loc="left", fontsize=10)
     axes.legend(frameon=False, fontsize=8)
     axes.grid(alpha=0.3)
     return figure

@@ -10,11 +10,12 @@ import numpy
 from matplotlib.figure import Figure
 from rich.table import Table
 
-from codesign.report.compile import human_energy
-from codesign.report.plots import prepare_directory, save_atomically
+from codesign.report.compile import engineering_prefix, human_energy
+from codesign.report.plots import prepare_directory, save_both
 
 METHOD_LABELS = {"dense": "dense", "dub": "D.U.B. (chosen)", "global_magnitude": "global magnitude",
                  "l1_unstructured": "L1, per-layer magnitude"}
+MARKERS = ("s", "o", "^", "D", "v", "P")
 
 
 def pruning_table(summary: dict) -> Table:
@@ -49,8 +50,8 @@ def layer_table(summary: dict) -> Table:
 
 def plot_pruning(details, directory: Path, title: str) -> list[Path]:
     directory = prepare_directory(Path(directory))
-    return [save_atomically(rows_figure(details, title), directory / "pruning_nonzero_rows.png"),
-            save_atomically(tradeoff_figure(details, title), directory / "pruning_tradeoff.png")]
+    return [*save_both(rows_figure(details, title), directory / "pruning_nonzero_rows.png"),
+            *save_both(tradeoff_figure(details, title), directory / "pruning_tradeoff.png")]
 
 
 def rows_figure(details, title: str) -> Figure:
@@ -58,28 +59,38 @@ def rows_figure(details, title: str) -> Figure:
     figure = Figure(figsize=(6.5, 3.8), dpi=150, layout="constrained")
     axes = figure.add_subplot()
     largest = int(max(details.nonzero_rows_dense.max(initial=0), details.nonzero_rows_chosen.max(initial=0)))
-    edges = numpy.arange(0, largest + 2) - 0.5
-    axes.hist(details.nonzero_rows_dense, bins=edges, color="tab:gray", alpha=0.6, label="dense")
-    axes.hist(details.nonzero_rows_chosen, bins=edges, color="tab:blue", alpha=0.7, label="D.U.B. (chosen)")
-    axes.set_xlabel("non-zero rows per read, busiest column of the crossbar")
-    axes.set_ylabel("crossbars")
+    rows = numpy.arange(largest + 1)
+    # side by side rather than overlaid: an overlap of translucent bars reads as a third series in print
+    for offset, per_crossbar, color, label in ((-0.2, details.nonzero_rows_dense, "tab:gray", "dense"),
+                                               (0.2, details.nonzero_rows_chosen, "tab:blue", "D.U.B. (chosen)")):
+        crossbars = numpy.bincount(numpy.asarray(per_crossbar, dtype=int), minlength=largest + 1)
+        axes.bar(rows + offset, crossbars, width=0.4, color=color, label=label)
+    axes.set_xlabel("non-zero rows summed per read in the crossbar's busiest column (rows)")
+    axes.set_ylabel("crossbars (count)")
     axes.yaxis.get_major_locator().set_params(integer=True)
-    axes.set_title(f"{title}: what sets each crossbar's ADC resolution", loc="left", fontsize=10)
+    axes.set_title(f"{title}: non-zero rows per read,\nwhich set each crossbar's ADC resolution",
+                   loc="left", fontsize=10)
     axes.legend(frameon=False, fontsize=8)
     return figure
 
 
 def tradeoff_figure(details, title: str) -> Figure:
-    """Accuracy against ADC energy for every method of the run."""
+    """Accuracy against ADC energy for every method of the run; one marker shape per method, open
+    on top of the chosen's larger filled one, so methods that land on one point all show."""
     figure = Figure(figsize=(6.5, 4.2), dpi=150, layout="constrained")
     axes = figure.add_subplot()
-    for outcome in (details.dense, details.chosen, *details.baselines):
-        axes.scatter(1e6 * outcome.adc_energy_J, 100 * outcome.accuracy, s=40, zorder=3,
-                     label=METHOD_LABELS.get(outcome.name, outcome.name))
-    axes.axhline(100 * details.dense.accuracy, color="grey", linestyle="--", linewidth=0.8)
-    axes.set_xlabel("ADC energy per inference on the target (uJ)")
+    outcomes = (details.dense, details.chosen, *details.baselines)
+    scale, prefix = engineering_prefix(max(outcome.adc_energy_J for outcome in outcomes))
+    for index, outcome in enumerate(outcomes):
+        chosen = outcome is details.chosen
+        color = f"C{index}"
+        axes.scatter(outcome.adc_energy_J / scale, 100 * outcome.accuracy, s=130 if chosen else 55, zorder=2 if chosen else 3,
+                     marker=MARKERS[index % len(MARKERS)], facecolors=color if chosen else "none",
+                     edgecolors=color, linewidths=1.5, label=METHOD_LABELS.get(outcome.name, outcome.name))
+    axes.axhline(100 * details.dense.accuracy, color="grey", linestyle="--", linewidth=0.8, label="dense accuracy")
+    axes.set_xlabel(f"ADC energy per inference on the target ({prefix}J)")
     axes.set_ylabel("top-1 accuracy on the target (%)")
-    axes.set_title(f"{title}: accuracy against ADC energy", loc="left", fontsize=10)
+    axes.set_title(f"{title}: accuracy against ADC energy, per method", loc="left", fontsize=10)
     axes.legend(frameon=False, fontsize=8)
     axes.grid(alpha=0.3)
     return figure

@@ -9,7 +9,7 @@ registry branches on the spec's kind.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
@@ -84,10 +84,11 @@ class Target(Protocol):
     mappings_evaluated: int
     """Mappings the target has evaluated so far (for the mapper statistics)."""
 
-    def prepare(self, nodes: Sequence[Node]) -> None:
+    def prepare(self, nodes: Sequence[Node], on_mapped: Callable[[int, int], None] | None = None) -> None:
         """Called with every compute node of a graph before map_layer is asked for them: a
         target may map them ahead, in parallel (the dataflow mapper does); map_layer then returns
-        exactly what it would have without."""
+        exactly what it would have without. A target that maps ahead calls `on_mapped(done,
+        total)` as it goes (progress for the user)."""
 
     def map_layer(self, node: Node) -> MappedLayer:
         """A compute node (Conv, Gemm, MatMul) at the bits the IR gives it."""

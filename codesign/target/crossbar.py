@@ -12,7 +12,7 @@ at the layer's bits by codesign/cost/crossbar_cells.py, which the accuracy emula
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy
@@ -62,7 +62,7 @@ class CrossbarTarget:
             "weight_bits": bits.weight, "input_bits": bits.input, "cell_bits": min(self.macro.cell_bits, bits.weight),
             "input_bits_per_cycle": min(self.macro.input_bits_per_cycle, bits.input)})
 
-    def prepare(self, nodes: Sequence[Node]) -> None:
+    def prepare(self, nodes: Sequence[Node], on_mapped: Callable[[int, int], None] | None = None) -> None:
         """Nothing to do ahead: layers are placed by a fixed rule, one at a time."""
 
     def map_layer(self, node: Node) -> MappedLayer:

@@ -84,7 +84,7 @@ class DataflowTarget:
     def bits(self, node: Node) -> LayerBits:
         return supported_bits(node, self.capabilities.native_bits, self.arch.name)
 
-    def prepare(self, nodes: Sequence[Node]) -> None:
+    def prepare(self, nodes: Sequence[Node], on_mapped: Callable[[int, int], None] | None = None) -> None:
         """Map the layer shapes not yet remembered, in parallel (codesign/mapping/parallel.py);
         a node whose bits the target cannot run is left for map_layer to report."""
         problems = []
@@ -96,7 +96,7 @@ class DataflowTarget:
             if self._key(problem) not in _MAPPINGS and _given(node, problem, self.hardware) is None:
                 problems.append(problem)
         workers = self.mapper.workers or default_workers()
-        found = search_all(problems, self.hardware, self.mapper.objective, self.mapper.seed, workers)
+        found = search_all(problems, self.hardware, self.mapper.objective, self.mapper.seed, workers, on_mapped)
         for problem in problems:  # in the nodes' order, as map_layer would have met them
             if problem.key in found and self._key(problem) not in _MAPPINGS:
                 self._remember(self._key(problem), found[problem.key])

@@ -9,7 +9,7 @@ shift-and-add as wide as its partial sums, the buffer and DRAM moving each tenso
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from codesign.accuracy.analog import AnalogMacro, fefet_macro
@@ -54,7 +54,7 @@ class FefetTarget:
         return self.macro.model_copy(update={"weight_bits": bits.weight, "input_bits": bits.input,
                                              "cell_bits": min(self.macro.cell_bits, bits.weight)})
 
-    def prepare(self, nodes: Sequence[Node]) -> None:
+    def prepare(self, nodes: Sequence[Node], on_mapped: Callable[[int, int], None] | None = None) -> None:
         """Nothing to do ahead: layers are placed by a fixed rule, one at a time."""
 
     def map_layer(self, node: Node) -> MappedLayer:

@@ -7,7 +7,7 @@ spikes, and only convert-snn measures them.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from codesign.accuracy.quantize import DigitalDot
@@ -47,7 +47,7 @@ class SnnTarget:
     def bits(self, node: Node) -> LayerBits:
         return supported_bits(node, self.capabilities.native_bits, self.arch.name)
 
-    def prepare(self, nodes: Sequence[Node]) -> None:
+    def prepare(self, nodes: Sequence[Node], on_mapped: Callable[[int, int], None] | None = None) -> None:
         """Nothing to do ahead: layers are placed by a fixed rule, one at a time."""
 
     def map_layer(self, node: Node) -> MappedLayer:

@@ -36,6 +36,7 @@ def test_rtl_plot_draws_energy_per_operation_against_bits(capsys, tmp_path):
     assert energies == sorted(energies)
     assert {file.name for file in (tmp_path / "plots").iterdir()} == {"rtl_mac_energy_per_bits.png",
                                                                       "rtl_mac_energy_per_bits.pdf"}
+    assert (tmp_path / "plots" / "rtl_mac_energy_per_bits.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_rtl_bad_input(capsys):

@@ -56,5 +56,7 @@ def test_spice_plots(capsys, tmp_path):
     assert main(["spice", "column", "--rows", "8", "--plot", str(tmp_path)]) == 0
     assert main(["spice", "cell", "--plot", str(tmp_path)]) == 0
     written = sorted(path.name for path in tmp_path.iterdir())
-    assert written == ["fefet_column_transfer.png", "fefet_id_vg.png", "fefet_pv_loop.png"]
-    assert all((tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for name in written)
+    charts = ("fefet_column_transfer", "fefet_id_vg", "fefet_pv_loop")
+    assert written == [f"{chart}.{suffix}" for chart in charts for suffix in ("pdf", "png")]
+    assert all((tmp_path / f"{chart}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for chart in charts)
+    assert all((tmp_path / f"{chart}.pdf").read_bytes()[:4] == b"%PDF" for chart in charts)

@@ -1,5 +1,6 @@
 """Accuracy at an architecture's precision: the trained digits CNN on its real test split."""
 
+from collections import Counter
 from dataclasses import replace
 
 import numpy
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codesign.accuracy import accuracy_at, labelled_test_set, predict, run_graph
-from codesign.accuracy.analog import AnalogMacro, analog_dot, fefet_macro
+from codesign.accuracy.analog import AnalogMacro, ConversionTally, analog_dot, fefet_macro
 from codesign.arch import load_arch
 from codesign.errors import CodesignError
 from codesign.frontend import load_model
@@ -153,9 +154,10 @@ def test_crossbar_kernel_without_clipping_is_the_exact_integer_matmul(data):
     numpy.testing.assert_array_equal(analog_dot(inputs, weights, macro, signed_inputs), inputs @ weights)
 
 
-def read_by_read(inputs, weights, macro, signed_inputs):
+def read_by_read(inputs, weights, macro, signed_inputs, counts=None):
     """The crossbar's dot product one read, one input slice and one weight slice at a time, written
-    from the encodings' and ADC ranges' definitions (not with codesign/cost/crossbar_cells.py)."""
+    from the encodings' and ADC ranges' definitions (not with codesign/cost/crossbar_cells.py);
+    `counts` (a Counter), when given, counts the conversions, clipped and rounded sums."""
     input_offset = 2 ** (macro.input_bits - 1) if signed_inputs else 0
     if macro.encoding == 'differential':
         arrays, stored_bits, weight_offset = [(1, numpy.maximum(weights, 0)), (-1, numpy.maximum(-weights, 0))], \
@@ -189,6 +191,10 @@ def read_by_read(inputs, weights, macro, signed_inputs):
                             converted = numpy.round(numpy.round(sums / steps[columns]) * steps[columns]).astype(numpy.int64)
                         else:
                             converted = numpy.minimum(sums, 2**macro.adc_bits - 1)
+                        if counts is not None:
+                            clipped = sums > 2**macro.adc_bits - 1 if macro.adc_range == 'clip' else numpy.zeros(sums.shape, dtype=bool)
+                            counts.update(conversions=sums.size, clipped=int(clipped.sum()),
+                                          rounded=int(((converted != sums) & ~clipped).sum()))
                         total += sign * (converted << (input_shift + weight_shift))
     return (total - weight_offset * stored_inputs.sum(axis=1, keepdims=True)
             - input_offset * weights.sum(axis=0))
@@ -201,6 +207,53 @@ def test_crossbar_kernel_converts_every_read_as_the_adc_does(data):
     inputs, weights, signed_inputs = data.draw(operands(macro))
     numpy.testing.assert_array_equal(analog_dot(inputs, weights, macro, signed_inputs),
                                      read_by_read(inputs, weights, macro, signed_inputs))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_adc_tally_counts_what_each_conversion_did(data):
+    macro = data.draw(macros())
+    inputs, weights, signed_inputs = data.draw(operands(macro))
+    expected, tally = Counter(), ConversionTally()
+    exact = inputs @ weights
+    converted = read_by_read(inputs, weights, macro, signed_inputs, expected)
+    numpy.testing.assert_array_equal(analog_dot(inputs, weights, macro, signed_inputs, tally), converted)
+    assert (tally.conversions, tally.clipped, tally.rounded) == \
+        (expected['conversions'], expected['clipped'], expected['rounded'])
+    assert tally.error_squares == pytest.approx(float(numpy.square(converted - exact).sum()))
+    assert tally.exact_squares == pytest.approx(float(numpy.square(exact).sum()))
+
+
+def test_adc_tally_of_a_hand_checked_column():
+    # 2-bit weights +1 stored with offset 2 as 3 = 0b11: two 1-bit slices, both 1; 1-bit inputs;
+    # 4 rows read at once. All inputs on: both columns sum 4, above a 2-bit ADC's top code 3:
+    # clipped to 3 + 2 x 3 = 9, less the offset 2 x 4 = 8, gives 1 where the exact sum is 4.
+    macro = AnalogMacro(weight_bits=2, cell_bits=1, input_bits=1, input_bits_per_cycle=1, tile_rows=4,
+                        rows_per_read=4, adc_bits=2, adc_full_scale=None, tile_columns=2)
+    weights = numpy.ones((4, 1), dtype=numpy.int64)
+    tally = ConversionTally()
+    assert analog_dot(numpy.array([[1, 1, 1, 1]]), weights, macro, False, tally).tolist() == [[1.0]]
+    assert (tally.conversions, tally.clipped, tally.rounded) == (2, 2, 0)
+    assert tally.clipped_fraction == 1.0 and tally.relative_error == pytest.approx(0.75)
+    analog_dot(numpy.array([[1, 1, 0, 0]]), weights, macro, False, tally)  # sums 2: exact
+    assert (tally.conversions, tally.clipped, tally.rounded) == (4, 2, 0)
+    # A FeFET-like ADC over a full scale of 8 in 3 steps of 8/3: a sum of 4 reads 5 (rounded).
+    fefet_like = replace(macro, adc_full_scale=8.0)
+    rounding = ConversionTally()
+    assert analog_dot(numpy.array([[1, 1, 1, 1]]), weights, fefet_like, False, rounding).tolist() == [[7.0]]
+    assert (rounding.conversions, rounding.clipped, rounding.rounded) == (2, 0, 2)
+    assert fefet_like.range_name == 'full column' and macro.range_name == 'clip'
+
+
+def test_adc_tallies_name_the_clipping_layer(graph, data):
+    tallies = {}
+    accuracy_at(graph, target_for(load_arch("crossbar_neurosim")).dot_product, data, tallies)
+    assert set(tallies) == {node.name for node in graph.compute_nodes}
+    worst = max(tallies.values(), key=lambda tally: tally.relative_error)
+    assert worst.clipped_fraction > 0.1 and worst.rounded == 0  # 5-bit clip ADC, 128 rows at once
+    exact = {}
+    accuracy_at(graph, target_for(load_arch("crossbar")).dot_product, data, exact)  # 8-bit ADCs
+    assert all(tally.clipped == tally.rounded == 0 and tally.conversions > 0 for tally in exact.values())
 
 
 class WindowOps(torch.nn.Module):

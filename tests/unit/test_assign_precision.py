@@ -59,7 +59,8 @@ def test_onnxruntime_reproduces_the_reported_accuracy(compiled):
 
 
 def test_plots_are_written(compiled):
-    assert {"precision_bits.png", "precision_tradeoff.png"} <= {path.name for path in compiled[1]["plots"].iterdir()}
+    assert {f"precision_{chart}.{suffix}" for chart in ("bits", "tradeoff") for suffix in ("png", "pdf")} <= {
+        path.name for path in compiled[1]["plots"].iterdir()}
 
 
 def test_bisection_finds_the_longest_admissible_prefix():

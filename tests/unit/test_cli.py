@@ -92,5 +92,19 @@ def test_compile_measures_accuracy_at_the_arch_precision(capsys, tmp_path):
     assert "top-1 accuracy on 450 test images: 98.89% on simba" in capsys.readouterr().out
     accuracy = json.loads(report.read_text())["accuracy"]
     assert accuracy["float32"] == accuracy["at_arch_precision"] > 0.98 and accuracy["test_images"] == 450
+    assert "adc_by_layer" not in accuracy  # digital: no ADC table
     assert main(["compile", "resnet18", "--arch", "simba", "--accuracy"]) == 2
     assert "needs a zoo model with a labelled test set" in capsys.readouterr().err
+
+
+def test_compile_accuracy_on_compute_in_memory_shows_what_the_adcs_clip(capsys, tmp_path):
+    report = tmp_path / "report.json"
+    assert main(["compile", "digits_cnn", "--arch", "crossbar_neurosim", "--accuracy", "--json", str(report)]) == 0
+    out = capsys.readouterr().out
+    layers = json.loads(report.read_text())["accuracy"]["adc_by_layer"]
+    assert [layer["display_name"] for layer in layers] == ["0.Conv", "2.Conv", "6.Gemm", "8.Gemm"]
+    worst = max(layers, key=lambda layer: layer["output_relative_error"])
+    assert worst["adc_bits"] == 5 and worst["adc_range"] == "clip" and worst["clipped_fraction"] > 0.1
+    row = next(line for line in out.splitlines() if f" {worst['display_name']} " in line and "5 b" in line)
+    assert f"{worst['clipped_fraction']:.2%}" in row
+    assert f"largest ADC error: {worst['display_name']}, whose 5-bit ADC clips" in out

@@ -55,8 +55,8 @@ def test_compile_command_writes_the_documented_json_and_plots(capsys, tmp_path):
     assert TOTAL_KEYS <= set(report["total"])
     convolution = report["layers"][0]
     assert convolution["op"] == "Conv" and set(convolution["mapping"]) == {"temporal", "spatial"}
-    assert sorted(path.name for path in plots.iterdir()) == ["energy_by_level.png", "energy_by_tensor.png",
-                                                             "latency.png"]
+    assert sorted(path.name for path in plots.iterdir()) == [
+        f"{chart}.{suffix}" for chart in ("energy_by_level", "energy_by_tensor", "latency") for suffix in ("pdf", "png")]
 
 
 def test_same_seed_same_numbers(capsys, tmp_path):

@@ -105,7 +105,7 @@ def test_epilogues_fold_into_their_producer_and_totals_do_not_change():
         console.print(compile_table(report, all_ops))
         tables.append(console.export_text())
     total_lines = [[line for line in text.splitlines() if "total" in line][0] for text in tables]
-    cells = [[cell.strip() for cell in line.split("│")[3:]] for line in total_lines]
+    cells = [[cell.strip() for cell in line.split("│")[4:]] for line in total_lines]
     assert cells[0] == cells[1]  # the same totals either way
     assert "HardSwish" in tables[1] and "Conv+hardswish" in tables[0]
 
@@ -156,6 +156,21 @@ def test_piped_table_is_never_truncated(capsys):
     rows = [line for line in out.splitlines() if "│" in line]
     assert len(rows) == len(report.layers) + 1  # layers and total: none wrapped
     assert sum("┃" in line for line in out.splitlines()) == 1  # the header on one line
+
+
+def test_a_narrow_terminal_drops_columns_rather_than_wrapping_rows():
+    report = epilogue_report()
+    full = compile_table(report, width=None)
+    assert [column.header for column in full.columns][-1] == "top energy"
+    for width, dropped in ((200, ()), (80, ("top energy", "bits w/i/o", "op"))):
+        narrow = compile_table(report, width=width)
+        headers = [column.header for column in narrow.columns]
+        assert all(column not in headers for column in dropped) and "energy" in headers and "layer" in headers
+        buffer = io.StringIO()
+        Console(file=buffer, width=width).print(narrow)
+        rows = [line for line in buffer.getvalue().splitlines() if "│" in line]
+        assert len(rows) == len(report.layers) - 3 + 1  # three epilogues folded, the total; none wrapped
+        assert "features.0.0" in buffer.getvalue() and max(map(len, buffer.getvalue().splitlines())) <= width
 
 
 def test_compile_formats_from_the_command_line(capsys, tmp_path):

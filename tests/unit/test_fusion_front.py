@@ -98,4 +98,4 @@ def test_the_front_is_printed_written_and_drawn(block_path, tmp_path, capsys):
     volumes = [entry["hypervolume"] for entry in document["fusion"]["history"]]
     assert len(volumes) == document["fusion"]["generations_run"] + 1
     assert all(0 <= first <= second <= 1 for first, second in zip(volumes, volumes[1:]))
-    assert (plots / "fusion_convergence.png").stat().st_size > 0
+    assert (plots / "fusion_convergence.png").stat().st_size > 0 and (plots / "fusion_convergence.pdf").exists()

@@ -37,6 +37,20 @@ def test_parallel_compile_gives_the_serial_report_bit_for_bit(arch_name):
     assert reports[0]["mapper"]["mappings_evaluated"] > 0
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_counts_each_distinct_shape_once(workers):
+    from codesign.compiler import compile_layers
+
+    graph, arch = load_model("digits_cnn").graph, load_arch("eyeriss")
+    forget_mappings()
+    seen = []
+    compile_layers(graph, arch, workers=workers, on_mapped=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]  # two convs and two Gemms, no shape repeated
+    seen.clear()
+    compile_layers(graph, arch, workers=workers, on_mapped=lambda done, total: seen.append((done, total)))
+    assert seen == []  # every shape remembered: nothing searched ahead
+
+
 def test_search_all_equals_searching_one_by_one():
     arch = load_arch("eyeriss")
     target_hardware = hardware_of(arch, energy_table(arch))

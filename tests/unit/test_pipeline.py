@@ -51,4 +51,5 @@ def test_compile_with_fusion_reports_schedule_and_baselines(capsys, tmp_path):
     assert report["improvement"]["edp"] == pytest.approx(baseline["layer_by_layer"]["edp_Js"] / schedule["edp_Js"])
     assert report["improvement"]["edp"] >= 1.0
     assert report["fusion"]["history"][0]["generation"] == 0
-    assert {"fusion_groups.png", "fusion_convergence.png"} <= {child.name for child in plots.iterdir()}
+    assert {f"fusion_{chart}.{suffix}" for chart in ("groups", "convergence") for suffix in ("png", "pdf")} <= {
+        child.name for child in plots.iterdir()}

@@ -80,7 +80,8 @@ def test_the_exported_onnx_runs_the_pruned_weights_in_onnxruntime(capsys, tmp_pa
                          "--export-onnx", str(path), "--json", str(tmp_path / "r.json"), "--plot", str(tmp_path))
     assert code == 0, err
     assert "prune-crossbar" in out and (tmp_path / "pruning_nonzero_rows.png").stat().st_size > 10_000
-    assert (tmp_path / "pruning_tradeoff.png").exists()
+    assert all((tmp_path / f"pruning_{chart}.pdf").read_bytes().startswith(b"%PDF")
+               for chart in ("nonzero_rows", "tradeoff")) and (tmp_path / "pruning_tradeoff.png").exists()
     summary = json.loads((tmp_path / "r.json").read_text())["passes"]["prune-crossbar"]
     exported = load_onnx(path).graph
     assert numpy.mean([numpy.mean(node.weight.data == 0) for node in exported.compute_nodes]) > 0

@@ -111,8 +111,9 @@ def png_size(path) -> tuple[int, int]:
 def test_plots_are_written(tmp_path, layer_count):
     directory = tmp_path / "plots" / "nested"
     paths = plot_compile(synthetic_report(layer_count), directory)
-    assert sorted(path.name for path in paths) == ["energy_by_level.png", "energy_by_tensor.png", "latency.png"]
-    for path in paths:
+    assert sorted(path.name for path in paths) == [
+        f"{chart}.{suffix}" for chart in ("energy_by_level", "energy_by_tensor", "latency") for suffix in ("pdf", "png")]
+    for path in (path for path in paths if path.suffix == ".png"):
         width, height = png_size(path)
         assert 800 <= width <= 3500 and 500 <= height <= 1500
     assert sorted(path.name for path in directory.iterdir()) == sorted(path.name for path in paths)
@@ -123,7 +124,7 @@ def test_plots_overwrite_by_rename(tmp_path):
     second = plot_compile(synthetic_report(5), tmp_path)
     assert set(second) == set(first)
     assert all(path.stat().st_ino != first[path] for path in second)
-    assert len(list(tmp_path.iterdir())) == 3
+    assert len(list(tmp_path.iterdir())) == 6
 
 
 def test_plot_directory_that_is_a_file(tmp_path):

@@ -86,6 +86,19 @@ def test_show_mapping_cli_by_suffix_and_all(capsys):
     assert all(f"{name} (" in out for name in ("/0/Conv", "/2/Conv", "/6/Gemm", "/8/Gemm"))
 
 
+def test_show_mapping_by_the_tables_short_name(capsys):
+    from codesign.report.mapping import resolve_layer
+
+    layers = ["/features/features.5/branch/branch.0/branch.0.0/Conv", "/features/features.5/shortcut/shortcut.0/Conv"]
+    display = {"features.5.branch.0.0": layers[0], "features.5.shortcut.0": layers[1]}
+    assert resolve_layer("features.5.branch.0.0", layers, display) == layers[0]
+    assert resolve_layer("features.5.branch.0", layers, display) == layers[0]  # a part of the short name
+    assert resolve_layer("shortcut.0/Conv", layers, display) == layers[1]  # the end of the full name
+    code, out, err = run(capsys, "compile", "digits_cnn", "--arch", "eyeriss", "--show-mapping", "2.Conv")
+    assert code == 0, err
+    assert "/2/Conv (" in out and "/0/Conv (" not in out
+
+
 @pytest.mark.parametrize("arch", ["eyeriss", "simba"])
 def test_export_then_import_reproduces_every_layer(capsys, tmp_path, monkeypatch, arch):
     exported, first, second = tmp_path / "mappings", tmp_path / "a.json", tmp_path / "b.json"
@@ -186,8 +199,8 @@ def test_file_matching_no_layer(capsys, tmp_path):
 
 
 @pytest.mark.parametrize("argv, fragments", [
-    (["--show-mapping", "nope"], ("no compute layer 'nope'", "/0/Conv", "/8/Gemm")),
-    (["--show-mapping", "Conv"], ("matches 2 compute layers", "/0/Conv", "/2/Conv")),
+    (["--show-mapping", "nope"], ("no compute layer 'nope'", "0.Conv, 2.Conv, 6.Gemm, 8.Gemm")),
+    (["--show-mapping", "Conv"], ("matches 2 compute layers", "(0.Conv, 2.Conv)")),
 ])
 def test_bad_layer_names(capsys, argv, fragments):
     code, _, err = run(capsys, "compile", "digits_cnn", "--arch", "eyeriss", *argv)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from codesign.report.plots import prepare_directory, save_atomically
+from codesign.report.plots import prepare_directory, save_both
 
 
 def plot_energy_per_bits(sweep: list[dict], directory: Path) -> list[Path]:
@@ -17,16 +17,12 @@ def plot_energy_per_bits(sweep: list[dict], directory: Path) -> list[Path]:
     bits = [point["bits"] for point in sweep]
     axes.plot(bits, [point["energy_per_operation_J"] * 1e12 for point in sweep], "o-",
               label="gate-level toggles x cell energy")
-    axes.set_xlabel("operand bits")
-    axes.set_ylabel("energy per operation (pJ)")
+    axes.set_xlabel("operand width (bits)")
+    axes.set_ylabel(f"energy per {first['operation']} (pJ)")
     axes.set_xticks(bits)
-    axes.set_title(f"{first['design']}: energy per {first['operation']} vs operand bits "
-                   f"({first['technology_node_m'] * 1e9:g} nm, {first['simulator']})", loc="left", fontsize=9)
+    axes.set_title(f"RTL {first['design']} at {first['technology_node_m'] * 1e9:g} nm: energy per {first['operation']} "
+                   f"against operand width\n(synthesized, gate-level simulation in {first['simulator']})",
+                   loc="left", fontsize=9)
     axes.grid(alpha=0.3)
     axes.legend(fontsize=8)
-    paths = []
-    for suffix in ("png", "pdf"):
-        path = directory / f"rtl_{first['design']}_energy_per_bits.{suffix}"
-        save_atomically(figure, path)
-        paths.append(path)
-    return paths
+    return save_both(figure, directory / f"rtl_{first['design']}_energy_per_bits.png")
