@@ -20,13 +20,22 @@ _BRACKETS = {dict: '{}', list: '[]', tuple: '()'}
 
 def read_yaml(path: Path) -> Any:
     """The parsed content of `path`; ArchSpecError if it cannot be read or parsed."""
+    return parse_yaml(read_text(path), path, SpecYamlLoader)
+
+
+def read_text(path: Path) -> str:
+    """The UTF-8 text of `path` (at most MOST_FILE_BYTES); ArchSpecError otherwise."""
     try:
-        text = read_limited_bytes(path).decode('utf-8')
+        return read_limited_bytes(path).decode('utf-8')
     except UnicodeDecodeError as error:
         raise ArchSpecError(f'{shown(path)}: not UTF-8 text (byte {error.object[error.start]:#04x} '
                             f'at offset {error.start})') from None
+
+
+def parse_yaml(text: str, path: Path, loader: type) -> Any:
+    """`text` (read from `path`) parsed with `loader`, a safe loader with the spec reader's limits."""
     try:
-        return yaml.load(text, Loader=SpecYamlLoader)
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as error:
         raise ArchSpecError(f'{shown(path)}: not valid YAML: {describe_yaml_error(error)}') from None
 

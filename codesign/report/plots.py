@@ -173,3 +173,16 @@ def save_atomically(figure: Figure, path: Path) -> Path:
         temporary.unlink(missing_ok=True)
         raise
     return path
+
+
+METHOD_MARKERS = ("s", "o", "^", "D", "v", "P", "X")
+
+
+def scatter_methods(axes: Axes, points: Sequence[tuple[float, float, str, bool]]) -> None:
+    """One marker per method (x, accuracy %, label, chosen): a marker shape and colour each, open
+    and on top of the chosen method's larger filled one, so methods that land on one point all show."""
+    for index, (x, accuracy, label, chosen) in enumerate(points):
+        color = f"C{index}"
+        axes.scatter(x, accuracy, s=130 if chosen else 55, zorder=2 if chosen else 3,
+                     marker=METHOD_MARKERS[index % len(METHOD_MARKERS)], facecolors=color if chosen else "none",
+                     edgecolors=color, linewidths=1.5, label=label)

@@ -11,12 +11,11 @@ from rich.table import Table
 
 from codesign.report.compile import engineering_prefix, human_energy, human_time
 from codesign.report.names import display_names
-from codesign.report.plots import label_layers, layer_bar_figure, prepare_directory, save_both
+from codesign.report.plots import label_layers, layer_bar_figure, prepare_directory, save_both, scatter_methods
 
 METHOD_LABELS = {"inter_layer": "inter-layer (chosen)", "nsga2": "NSGA-II (chosen)",
                  "widest": "widest (budget not met)", "uniform_16": "uniform 16", "uniform_8": "uniform 8",
                  "hessian_only": "Hessian only", "random_order": "random order"}
-MARKERS = ("s", "D", "^", "v", "P", "o", "X")
 
 
 def precision_table(details, summary: dict) -> Table:
@@ -86,12 +85,8 @@ def tradeoff_figure(details, title: str) -> Figure:
         front = sorted(details.front, key=lambda member: member.latency_s)
         axes.plot([member.latency_s / scale for member in front], [100 * member.accuracy for member in front],
                   color="tab:gray", marker=".", linestyle="-", label="NSGA-II front")
-    for index, method in enumerate(methods):
-        chosen = method is details.chosen
-        color = f"C{index}"
-        axes.scatter(method.latency_s / scale, 100 * method.accuracy, s=130 if chosen else 55, zorder=2 if chosen else 3,
-                     marker=MARKERS[index % len(MARKERS)], facecolors=color if chosen else "none",
-                     edgecolors=color, linewidths=1.5, label=METHOD_LABELS.get(method.name, method.name))
+    scatter_methods(axes, [(method.latency_s / scale, 100 * method.accuracy, METHOD_LABELS.get(method.name, method.name),
+                            method is details.chosen) for method in methods])
     axes.axhline(100 * details.baseline_accuracy, color="grey", linestyle="--", label="float32")
     axes.set_xlabel(f"latency per inference on the target ({prefix}s)")
     axes.set_ylabel("top-1 accuracy (%)")

@@ -11,11 +11,10 @@ from matplotlib.figure import Figure
 from rich.table import Table
 
 from codesign.report.compile import engineering_prefix, human_energy
-from codesign.report.plots import prepare_directory, save_both
+from codesign.report.plots import prepare_directory, save_both, scatter_methods
 
 METHOD_LABELS = {"dense": "dense", "dub": "D.U.B. (chosen)", "global_magnitude": "global magnitude",
                  "l1_unstructured": "L1, per-layer magnitude"}
-MARKERS = ("s", "o", "^", "D", "v", "P")
 
 
 def pruning_table(summary: dict) -> Table:
@@ -81,12 +80,9 @@ def tradeoff_figure(details, title: str) -> Figure:
     axes = figure.add_subplot()
     outcomes = (details.dense, details.chosen, *details.baselines)
     scale, prefix = engineering_prefix(max(outcome.adc_energy_J for outcome in outcomes))
-    for index, outcome in enumerate(outcomes):
-        chosen = outcome is details.chosen
-        color = f"C{index}"
-        axes.scatter(outcome.adc_energy_J / scale, 100 * outcome.accuracy, s=130 if chosen else 55, zorder=2 if chosen else 3,
-                     marker=MARKERS[index % len(MARKERS)], facecolors=color if chosen else "none",
-                     edgecolors=color, linewidths=1.5, label=METHOD_LABELS.get(outcome.name, outcome.name))
+    scatter_methods(axes, [(outcome.adc_energy_J / scale, 100 * outcome.accuracy,
+                             METHOD_LABELS.get(outcome.name, outcome.name), outcome is details.chosen)
+                            for outcome in outcomes])
     axes.axhline(100 * details.dense.accuracy, color="grey", linestyle="--", linewidth=0.8, label="dense accuracy")
     axes.set_xlabel(f"ADC energy per inference on the target ({prefix}J)")
     axes.set_ylabel("top-1 accuracy on the target (%)")

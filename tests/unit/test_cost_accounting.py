@@ -72,7 +72,7 @@ def test_attention_scale_takes_a_whole_cycle(tmp_path):
     console.print(compile_table(report, all_ops=True))  # the epilogue on its own row
     one_clock = human_time(1 / report.clock_frequency_Hz)  # simba's 2 GHz: 500 ps
     rows = [line.split("│") for line in console.export_text().splitlines() if "│" in line]
-    assert any(row[1].strip() == "scale" and one_clock in "│".join(row) for row in rows)
+    assert any(row[2].strip() == "scale" and one_clock in "│".join(row) for row in rows)
 
 
 def test_whole_cycles():

@@ -108,9 +108,9 @@ def test_cost_and_emulator_count_the_same_non_zero_rows_layer_by_layer(monkeypat
     seen = {}
     original = accuracy_quantize.analog_dot
 
-    def recording(inputs, weights, macro, signed_inputs):
+    def recording(inputs, weights, macro, signed_inputs, tally=None):
         seen.setdefault(macro, []).append(nonzero_rows_by_crossbar(weights.astype(numpy.int64), macro.layout))
-        return original(inputs, weights, macro, signed_inputs)
+        return original(inputs, weights, macro, signed_inputs, tally)
 
     monkeypatch.setattr(accuracy_quantize, "analog_dot", recording)
     accuracy_at(graph, target.dot_product, data)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codesign.arch.importers.expressions import NotANumber, number
+from codesign.arch.importers.expressions import NotANumber, non_negative, number
 from codesign.arch.importers.reading import Section
 from codesign.arch.yaml_files import shown, type_name
 from codesign.errors import ArchSpecError
@@ -87,13 +87,7 @@ def _action(action_name: Any, entry: Any, path: Path, table: str) -> ActionEnerg
 
 
 def _value(value: Any, path: Path, table: str, what: str) -> float:
-    try:
-        result = number(value)
-    except NotANumber as error:
-        raise ArchSpecError(f'{shown(path)}: table {table}: {what}: {error}') from None
-    if not 0 <= result < 1e30:
-        raise ArchSpecError(f'{shown(path)}: table {table}: {what}: must be a finite number >= 0 (got {result})')
-    return float(result)
+    return non_negative(value, f'{shown(path)}: table {table}: {what}')
 
 
 def global_cycle_seconds(tables: dict[str, ComponentTable]) -> float | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codesign.arch.importers.expressions import NotANumber, number
+from codesign.arch.importers.expressions import NotANumber, non_negative, number
 from codesign.arch.importers.model import DIMENSIONS, TENSORS, Axis, Compute, Energies, Fanout, Memory
 from codesign.arch.importers.reading import Tagged
 from codesign.arch.importers.shared import identifier
@@ -286,10 +286,4 @@ def _positive_integer(value: Any, path: Path, where: str) -> int:
 
 
 def _non_negative(value: Any, path: Path, where: str) -> float:
-    try:
-        result = number(value)
-    except NotANumber as error:
-        raise ArchSpecError(f'{shown(path)}: {where}: {error}') from None
-    if not 0 <= result < 1e30:
-        raise ArchSpecError(f'{shown(path)}: {where}: must be a finite number >= 0 (got {result})')
-    return float(result)
+    return non_negative(value, f'{shown(path)}: {where}')

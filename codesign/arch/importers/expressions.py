@@ -5,6 +5,8 @@ import ast
 import math
 import operator
 
+from codesign.errors import ArchSpecError
+
 LONGEST_EXPRESSION = 200
 """Characters of one expression; the published files' longest is about 60."""
 LARGEST_EXPONENT = 64  # `10**10**10` would otherwise take minutes and gigabytes
@@ -30,6 +32,17 @@ def number(value: object, names: dict[str, float] | None = None) -> float:
     except SyntaxError:
         raise NotANumber(f'{value!r} is not arithmetic') from None
     return _evaluate(tree.body, {'inf': math.inf, **(names or {})})
+
+
+def non_negative(value: object, where: str) -> float:
+    """`value` as a finite number >= 0; ArchSpecError naming `where` (file and field) otherwise."""
+    try:
+        result = number(value)
+    except NotANumber as error:
+        raise ArchSpecError(f'{where}: {error}') from None
+    if not 0 <= result < 1e30:
+        raise ArchSpecError(f'{where}: must be a finite number >= 0 (got {result})')
+    return float(result)
 
 
 def _evaluate(node: ast.AST, names: dict[str, float]) -> float:

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 
-from codesign.arch.yaml_files import describe_yaml_error, read_limited_bytes, shown, type_name
+from codesign.arch.yaml_files import parse_yaml, read_text, shown, type_name
 from codesign.arch.yaml_loader import SpecYamlLoader
 from codesign.errors import ArchSpecError
 
@@ -93,16 +93,9 @@ def read_sections(path: Path) -> list[Section]:
 
 
 def _parse(path: Path) -> Any:
-    try:
-        text = read_limited_bytes(path).decode('utf-8')
-    except UnicodeDecodeError as error:
-        raise ArchSpecError(f'{shown(path)}: not UTF-8 text (byte {error.object[error.start]:#04x} '
-                            f'at offset {error.start})') from None
+    text = read_text(path)
     if '{%' in text or '{{' in text:
         # AccelForge and timeloopfe render Jinja2 before parsing; running templates is running code.
         raise ArchSpecError(f'{shown(path)}: uses Jinja2 templating ({{% ... %}} or {{{{ ... }}}}); '
                             'render it first (e.g. with AccelForge or timeloopfe) and import the result')
-    try:
-        return yaml.load(text, Loader=ImportYamlLoader)
-    except yaml.YAMLError as error:
-        raise ArchSpecError(f'{shown(path)}: not valid YAML: {describe_yaml_error(error)}') from None
+    return parse_yaml(text, path, ImportYamlLoader)
