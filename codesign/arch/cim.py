@@ -31,22 +31,65 @@ PerBitFactor = Annotated[float, Field(strict=True, gt=0, le=100, allow_inf_nan=F
 """At most 100: raised to the power of up to 16 converter bits, a larger factor overflows a float."""
 
 
+class CalibrationFit(SpecModel):
+    """Uncertainty and residuals of a calibration's least-squares fit."""
+
+    standard_errors: dict[str, NonNegativeQuantity]
+    """Factor ('energy_scale.adc', 'per_bit.adc') -> its standard error, from the fit's covariance."""
+    rms_relative_residual: NonNegativeQuantity
+    """RMS over the points of (calibrated model - SPICE) / SPICE."""
+    worst_relative_residual: Quantity
+    """The largest (calibrated model - SPICE) / SPICE in magnitude, with its sign."""
+    worst_point: dict[str, Quantity]
+    """Where it is: the point's rows (and bits)."""
+    degrees_of_freedom: Annotated[int, Field(strict=True, ge=0)]
+    """Points minus fitted parameters: 0 means the factors fit exactly and their errors are unknown."""
+
+
+class AddedEnergy(SpecModel):
+    """Energy a calibration adds to every action of a term, for what the model has no term for
+    (a crossbar column's sense amplifier) or where it replaces the model's own form (energy_scale
+    0): fixed_J + per_bit_J x converter bits + per_row_J x rows summed per read."""
+
+    fixed_J: Quantity = 0.0
+    """Joules per action."""
+    per_bit_J: Quantity = 0.0
+    """Joules per action and converter bit."""
+    per_row_J: Quantity = 0.0
+    """Joules per action and row summed by the read."""
+
+    def energy_J(self, bits: int, rows: int) -> float:
+        return max(0.0, self.fixed_J + self.per_bit_J * bits + self.per_row_J * rows)
+
+
 class Calibration(SpecModel):
     """Factors fitted to SPICE measurements by `codesign calibrate`, scaling the model's energy terms."""
 
-    energy_scale: dict[str, PositiveQuantity]
-    """Breakdown key -> the factor that multiplies that energy term of every layer."""
+    energy_scale: dict[str, NonNegativeQuantity]
+    """Breakdown key -> the factor that multiplies that energy term of every layer (0: the
+    term is `added`'s alone)."""
     per_bit: dict[str, PerBitFactor] = {}
     """Breakdown key -> a further factor per converter bit: the term is multiplied by
     energy_scale[key] * per_bit[key] ** bits (how a flash converter grows, which survey fits miss)."""
     source: str
     """How the factors were obtained: the command, the circuits, their sizes."""
-    measurements: tuple[dict[str, Quantity], ...] = ()
-    """The SPICE and model values the factors were fitted to, for the record."""
+    measurements: tuple[dict[str, Quantity | dict[str, Quantity | dict[str, Quantity]]], ...] = ()
+    """The SPICE and model values the factors were fitted to, for the record (numbers, or numbers
+    by name two deep: a point's energies by component, SPICE and model)."""
+    added: dict[str, AddedEnergy] = {}
+    """Breakdown key -> energy added to each of its actions (crossbar macros: per conversion)."""
+    fit: CalibrationFit | None = None
+    """How well the factors are determined and how well they fit (files before it lack it)."""
+    form_changes: dict[str, str] = {}
+    """Factor ('per_bit.adc') -> how it changes the model's functional form, not just its scale:
+    the calibrated term then follows the fitted form, not the model's own dependence."""
 
 
-def _check_calibration(calibration: Calibration | None, keys: tuple[str, ...]) -> None:
-    for field in ('energy_scale', 'per_bit'):
+def _check_calibration(calibration: Calibration | None, keys: tuple[str, ...], added: bool = True) -> None:
+    if calibration is not None and calibration.added and not added:
+        raise FieldError(('calibration', 'added'), 'is for crossbar macros (energies added per action); '
+                         'this macro scales its breakdown terms only')
+    for field in ('energy_scale', 'per_bit', 'added'):
         for key in (getattr(calibration, field) if calibration else {}):
             if key not in keys:
                 raise FieldError(('calibration', field, key), f"is not an energy term of this macro "
@@ -61,6 +104,15 @@ def calibration_factor(calibration: Calibration | None, key: str, bits: int | No
     if key in calibration.per_bit and bits:
         factor *= calibration.per_bit[key] ** bits
     return factor
+
+
+def calibrated_action_J(calibration: Calibration | None, key: str, energy_J: float, bits: int | None = None,
+                        rows: int | None = None) -> float:
+    """One action's energy of term `key` as a calibration makes it: scaled, then any added energy."""
+    scaled = energy_J * calibration_factor(calibration, key, bits)
+    if calibration is None or key not in calibration.added:
+        return scaled
+    return scaled + calibration.added[key].energy_J(bits or 0, rows or 0)
 
 
 def _check_weight_slices(cell_bits: int, weight_bits: int) -> None:
@@ -221,7 +273,7 @@ class FefetArrayConfig(SpecModel):
                              f'(got {len(self.vth_states_V)})')
         if list(self.vth_states_V) != sorted(self.vth_states_V):
             raise FieldError(('vth_states_V',), f'must ascend (got {list(self.vth_states_V)})')
-        _check_calibration(self.calibration, FEFET_ENERGY_KEYS)
+        _check_calibration(self.calibration, FEFET_ENERGY_KEYS, added=False)
         return self
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
@@ -15,6 +16,22 @@ def spice() -> None:
     """Real ngspice simulations of cells and columns, next to the analytical model."""
 
 
+def limit_options(command):
+    """--time-limit and --total-time-limit: the command's ngspice runs happen within them."""
+    @functools.wraps(command)
+    def limited(*args, time_limit, total_time_limit, **kwargs):
+        from codesign.cosim.ngspice import run_limits
+
+        with run_limits(time_limit, total_time_limit):
+            return command(*args, **kwargs)
+
+    limited = click.option("--total-time-limit", type=float, metavar="SECONDS",
+                           help="Stop the whole command after this long: no further netlist starts, "
+                                "running ones are killed.")(limited)
+    return click.option("--time-limit", type=float, metavar="SECONDS",
+                        help="Longest ngspice run of one netlist [default: the circuit's own, 30-60 s].")(limited)
+
+
 @spice.command("crossbar")
 @click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
               help="Write PNG and PDF plots into DIR.")
@@ -22,22 +39,28 @@ def spice() -> None:
               help="A crossbar spec: its cell, read and ADC parameters set up the circuit.")
 @click.option("--rows", default=8, show_default=True, help="Rows of the simulated column.")
 @json_option
+@limit_options
 def spice_crossbar(arch_spec, rows, json_path, plot_directory) -> None:
-    """One crossbar column with its sense amplifier and flash ADC: current, codes, energy per read."""
+    """One crossbar column with its wires, sense amplifier and the spec's SAR ADC: current (IR drop),
+    codes, energy per conversion by component against the model."""
     from codesign.arch import load_arch
     from codesign.cosim.reports import crossbar_report
 
     arch = load_arch(arch_spec)
     with console.status(f"simulating a {rows}-row column in ngspice"):
         report = crossbar_report(arch, rows)
-    console.print(f"crossbar column, {rows} rows, {report['adc_bits']}-bit flash ADC ({arch.name}): "
-                  f"current within {100 * report['max_current_error']:.2f}% of V*sum(G*x), "
-                  f"codes within {report['max_code_error_lsb']} LSB", highlight=False, soft_wrap=True)
-    for name, ratio in report["energy_ratios_spice_over_model"].items():
-        console.print(f"  {name:<20} SPICE / model = {ratio:.3g}", highlight=False)
-    console.print(f"  ADC energy per conversion: SPICE {report['adc_energy_J']['spice'] * 1e12:.3g} pJ, "
-                  f"model {report['adc_energy_J']['model'] * 1e12:.3g} pJ "
-                  f"(relative error {100 * report['energy_rel_error']:+.0f}%)", highlight=False)
+    beyond = report["ir_drop_beyond_one_lsb"]
+    console.print(f"crossbar column, {rows} rows, {report['converter']} ADC converting {report['adc_bits']} bits "
+                  f"({arch.name}): current up to {100 * report['max_current_error']:.2f}% below V*sum(G*x) (IR drop), "
+                  f"codes within {report['max_code_error_lsb']} LSB of ideal"
+                  + (f" (beyond 1 LSB at {beyond} active rows: IR drop)" if beyond else "")
+                  + f", within {report['max_quantizer_error_lsb']} LSB of the simulated current",
+                  highlight=False, soft_wrap=True)
+    console.print("  energy per conversion      SPICE        model", highlight=False)
+    for name, pair in report["energy_J"].items():
+        console.print(f"  {name:<20} {pair['spice'] * 1e12:9.4g} pJ {pair['model'] * 1e12:9.4g} pJ", highlight=False)
+    console.print(f"  model error: total {100 * report['total_rel_error']:+.0f}%, "
+                  f"ADC alone {100 * report['energy_rel_error']:+.0f}%", highlight=False)
     _write_outputs(report, json_path, plot_directory, lambda plots: plots.plot_codes(report, plot_directory))
 
 
@@ -45,23 +68,54 @@ def spice_crossbar(arch_spec, rows, json_path, plot_directory) -> None:
 @click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
               help="Write PNG and PDF plots into DIR.")
 @json_option
+@limit_options
 def spice_cell(json_path, plot_directory) -> None:
-    """The FeFET device (Landau-Khalatnikov film on a MOSFET): Vth written by each program scheme."""
+    """The FeFET device (HfZrO2 Preisach film on the PTM 45 nm BSIM4 NMOS): P-V loop, 2-bit states,
+    SS, memory window, ON/OFF, against published FeFET figures."""
     from codesign.cosim.reports import fefet_cell_report
 
     with console.status("writing and reading FeFET states in ngspice"):
         report = fefet_cell_report()
+    for line in _cell_lines(report):
+        console.print(line, highlight=False, soft_wrap=True)
+    _write_outputs(report, json_path, plot_directory, lambda plots: plots.plot_cell(report, plot_directory))
+
+
+def _cell_lines(report: dict) -> list[str]:
+    """One line per device figure, the published range beside it (docs/VALIDATION.md has the sources)."""
+    lines = [f"remanent polarization {report['remanent_polarization_uC_per_cm2']:.1f} uC/cm^2 "
+             "(HZO films 10-30; Müller et al. APL 2011: 16)",
+             f"coercive field {report['coercive_field_V_per_m'] / 1e8:.2f} MV/cm (HZO ~1-1.5; Müller 2011: 1.0)",
+             f"memory window {report['memory_window_V']:.2f} V (28 nm HKMG: 0.9, Müller VLSI 2012; "
+             "22 nm FDSOI: 1.5, Dünkel IEDM 2017)",
+             f"subthreshold swing {report['subthreshold_swing_mV_per_decade']:.0f} mV/decade "
+             "(physical 60-120; the PTM NMOS alone ~86 at L = 45 nm)",
+             f"ON/OFF ratio {report['on_off_ratio']:.2g} at V_g = {report['on_off_read_V']:.2f} V "
+             "(the PTM NMOS alone: Ion/Ioff ~4e5 at 1 V)",
+             f"write {report['write_voltage_V']:+g} V / erase {report['erase_voltage_V']:+g} V, "
+             f"{report['write_pulse_s'] * 1e9:g} ns pulses (4.2 V 10 ns, Dünkel 2017; +-5 V 20 ns, Müller 2012)",
+             f"distinguishable states {report['distinguishable_states']} ({report['distinguishable_criterion']}; "
+             "2-bit cells need 4; Jerry et al. IEDM 2017: 32 levels)"]
     for state in report["states"]:
-        console.print(f"  pulses {state['pulses_V']}: Vth {state['vth_first_read_V']:.3f} V, "
-                      f"again after a read {state['vth_second_read_V']:.3f} V", highlight=False)
-    _write_outputs(report, json_path, plot_directory, lambda plots: plots.plot_cell(plot_directory))
+        name = "erased" if state["program_V"] is None else f"program {state['program_V']:g} V"
+        lines.append(f"  {name:<14} Vth {state['vth_first_read_V']:.3f} V, second read "
+                     f"{state['vth_second_read_V']:.3f} V, SS {state['subthreshold_swing_mV_per_decade']:.0f} mV/dec")
+    lines.append("  spec fefet_1f1c vth_states_V: " + ", ".join(f"{v:.2f}" for v in report["spec_vth_states_V"]))
+    return lines
 
 
 def fefet_circuit_options(command):
-    """--arch, --mc, --seed, --json and --plot: what every FeFET circuit command takes."""
+    """--arch, --mc, --mc-method, --seed, --json, --plot and the time limits: what every FeFET
+    circuit command takes."""
     for option in (
+        limit_options,
         json_option,
         click.option("--seed", default=0, show_default=True),
+        click.option("--mc-method", type=click.Choice(["auto", "direct", "importance"]), default="auto",
+                     show_default=True,
+                     help="direct: count errors (exact binomial interval); importance: sample near the "
+                          "failure points and weight (docs in codesign/cosim/montecarlo.py); auto: direct when "
+                          "the runs can see the model's predicted rate."),
         click.option("--mc", "runs", default=0, show_default=True,
                      help="Monte Carlo runs over Vth variation (both cores)."),
         click.option("--arch", "arch_spec", default="fefet_1f1c", show_default=True, metavar="NAME|FILE",
@@ -76,24 +130,22 @@ def fefet_circuit_options(command):
 @spice.command("column")
 @click.option("--rows", default=16, show_default=True, help="Cells in the column.")
 @fefet_circuit_options
-def spice_column(arch_spec, rows, runs, seed, json_path, plot_directory) -> None:
+def spice_column(arch_spec, rows, runs, mc_method, seed, json_path, plot_directory) -> None:
     """A 1FeFET-1C column doing a charge-domain MAC: transfer curve, energy, Monte Carlo."""
     from codesign.arch import load_arch
     from codesign.cosim.reports import fefet_column_report
 
     arch = load_arch(arch_spec)
-    with console.status(f"simulating a {rows}-cell column in ngspice"):
-        report = fefet_column_report(arch, rows, runs, seed)
+    with console.status(f"simulating a {rows}-cell column in ngspice") as status:
+        report = fefet_column_report(arch, rows, runs, seed, mc_method, _monte_carlo_progress(status))
     energy = report["energy_per_cycle_J"]
-    console.print(f"fefet column, {rows} cells ({arch.name}): INL {report['inl_lsb']:.3f} LSB, "
-                  f"DNL {report['dnl_lsb']:.3f} LSB (LSB {report['lsb_V'] * 1e3:.3g} mV); energy per column cycle "
-                  f"SPICE {energy['spice_charge_and_lines'] * 1e15:.3g} fJ vs model "
+    console.print(f"fefet column, {rows} cells ({arch.name}, seed {seed}): {_linearity_line(report)}; energy per "
+                  f"column cycle SPICE {energy['spice_charge_and_lines'] * 1e15:.3g} fJ vs model "
                   f"{energy['model_cell_charge_and_drivers'] * 1e15:.3g} fJ ({100 * report['energy_rel_error']:+.0f}%)",
                   highlight=False, soft_wrap=True)
-    if "monte_carlo" in report:
-        carlo = report["monte_carlo"]
-        console.print(f"Monte Carlo ({carlo['runs']} runs, sigma {carlo['sigma_V'] * 1e3:.3g} mV): read-back error "
-                      f"rate {carlo['error_rate']:.3g} (model {carlo['model_output_error']:.3g})", highlight=False)
+    clocks = sum(value for key, value in energy.items() if key.endswith("_not_in_model") and key.startswith("spice_"))
+    console.print(f"  not in the model: switch and word-line clocks {clocks * 1e15:.3g} fJ per cycle", highlight=False)
+    _print_monte_carlo(report)
     _write_outputs(report, json_path, plot_directory, lambda plots: plots.plot_transfer(
         report, plot_directory, "sum", "sum(w·x): cells with weight 1 and input 1 (count)",
         "column output voltage (mV)", "fefet_column_transfer.png"))
@@ -102,24 +154,50 @@ def spice_column(arch_spec, rows, runs, seed, json_path, plot_directory) -> None
 @spice.command("search")
 @click.option("--bits", default=8, show_default=True, help="Pattern bits D (2 D cells: each bit and its complement).")
 @fefet_circuit_options
-def spice_search(arch_spec, bits, runs, seed, json_path, plot_directory) -> None:
+def spice_search(arch_spec, bits, runs, mc_method, seed, json_path, plot_directory) -> None:
     """Associative search on a 1FeFET-1C column: match-line voltage vs Hamming distance."""
     from codesign.arch import load_arch
     from codesign.cosim.reports import fefet_search_report
 
     arch = load_arch(arch_spec)
-    with console.status(f"simulating a {bits}-bit search column in ngspice"):
-        report = fefet_search_report(arch, bits, runs, seed)
+    with console.status(f"simulating a {bits}-bit search column in ngspice") as status:
+        report = fefet_search_report(arch, bits, runs, seed, mc_method, _monte_carlo_progress(status))
     for point in report["sweep"]:
         console.print(f"  distance {point['distance']:>3}: match line {point['spice_V'] * 1e3:8.3f} mV "
                       f"(model {point['model_V'] * 1e3:8.3f} mV)", highlight=False)
-    if "monte_carlo" in report:
-        carlo = report["monte_carlo"]
-        console.print(f"Monte Carlo ({carlo['runs']} runs, sigma {carlo['sigma_V'] * 1e3:.3g} mV): search error rate "
-                      f"{carlo['error_rate']:.3g}", highlight=False)
+    console.print(f"fefet search, {bits} bits ({arch.name}, seed {seed}): {_linearity_line(report)}",
+                  highlight=False, soft_wrap=True)
+    _print_monte_carlo(report)
     _write_outputs(report, json_path, plot_directory, lambda plots: plots.plot_transfer(
         report, plot_directory, "distance", "Hamming distance to the stored pattern (bits)", "match-line voltage (mV)",
         "fefet_search.png"))
+
+
+def _monte_carlo_progress(status):
+    """A progress callback showing runs done and the time left in the command's status line."""
+    import time
+
+    started = time.monotonic()
+
+    def show(done: int, runs: int) -> None:
+        left = (time.monotonic() - started) * (runs - done) / done
+        status.update(f"Monte Carlo in ngspice (both cores): {done}/{runs} runs, about {left:.0f} s left")
+
+    return show
+
+
+def _print_monte_carlo(report: dict) -> None:
+    if "monte_carlo" in report:
+        carlo = report["monte_carlo"]
+        console.print(f"Monte Carlo, sigma(Vth) {carlo['sigma_V'] * 1e3:.3g} mV: {carlo['verdict']}",
+                      highlight=False, soft_wrap=True)
+
+
+def _linearity_line(report: dict) -> str:
+    """INL, DNL (endpoint line), offset and gain error of a column report, in LSBs of the model."""
+    return (f"INL {report['inl_lsb']:.3f} LSB, DNL {report['dnl_lsb']:.3f} LSB (endpoint line), offset "
+            f"{report['offset_error_lsb']:+.2f} LSB, gain error {100 * report['gain_error']:+.1f}% "
+            f"(LSB {report['lsb_V'] * 1e3:.3g} mV)")
 
 
 @app.command("calibrate")
@@ -131,6 +209,7 @@ def spice_search(arch_spec, bits, runs, seed, json_path, plot_directory) -> None
 @click.option("--operations", default=1000, show_default=True, help="mac/lif: operations per measured design.")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Calibration YAML to write.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@limit_options
 def calibrate_command(kind, arch_spec, simulator, operations, output, force) -> None:
     """Fit the analytical model to measurements and write a calibration file: fefet and crossbar
     energy terms to SPICE runs; mac (energy and area per MAC) and lif (synaptic op, membrane
@@ -158,8 +237,25 @@ def _calibrate_spice(kind: str, arch_spec: str | None) -> dict:
         console.print(f"  N={point['rows']:>3}: SPICE {point['spice_J'] * 1e15:.4g} fJ, model "
                       f"{point['model_J'] * 1e15:.4g} fJ ({100 * point['error_before']:+.1f}%) -> calibrated "
                       f"{point['calibrated_J'] * 1e15:.4g} fJ ({100 * point['error_after']:+.1f}%)", highlight=False)
-    console.print(f"energy_scale {document['energy_scale']}", highlight=False)
+    _print_fit(document)
     return document
+
+
+def _print_fit(document: dict) -> None:
+    """Each factor with its standard error, the residuals, and the factors that change the model's form."""
+    fit = document["fit"]
+    factors = [(f"{group}.{key}", value) for group in ("energy_scale", "per_bit")
+               for key, value in document.get(group, {}).items()]
+    factors += [(f"added.{key}.{part}", value) for key, added in document.get("added", {}).items()
+                for part, value in added.items()]
+    console.print("  " + ", ".join(f"{name} {value:.4g} +- {fit['standard_errors'].get(name, 0.0):.2g}"
+                                   for name, value in factors)
+                  + f" ({fit['degrees_of_freedom']} degrees of freedom); residual RMS "
+                  f"{100 * fit['rms_relative_residual']:.1f}%, worst {100 * fit['worst_relative_residual']:+.1f}% at "
+                  + ", ".join(f"{key} {value:g}" for key, value in fit["worst_point"].items()),
+                  highlight=False, soft_wrap=True)
+    for name, explanation in document.get("form_changes", {}).items():
+        console.print(f"  {name} changes the model's form: {explanation}", highlight=False, soft_wrap=True)
 
 
 def _calibrate_rtl(kind: str, simulator: str, operations: int) -> dict:

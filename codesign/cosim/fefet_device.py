@@ -1,194 +1,187 @@
-"""A FeFET for ngspice: a multi-domain Landau-Khalatnikov ferroelectric capacitor on a MOSFET gate.
+"""A FeFET for ngspice: the HfZrO2 film of fefet_film.py on the gate of the PTM 45 nm HP NMOS (BSIM4).
 
-ngspice 39 has no ferroelectric device and no Verilog-A, so the gate stack is written with
-behavioural B-sources (sim/spice/README.md). Nodes: gate `g` -- ferroelectric -- `fg` (the
-floating ferroelectric/insulator interface) -- linear insulator+MOS capacitance C_mos -- source.
-Each of `domains` grains has its own normalized polarization p_k = P_k / P_s (a node voltage on a
-1 pF capacitor) obeying Landau-Khalatnikov kinetics with its own coercive field:
-    rho * dP_k/dt = E - (2 alpha_k P_k + 4 beta_k P_k^3),   E = V(g, fg) / t_fe
-and the ferroelectric passes the current A/domains * dP_k/dt per grain from g to fg, in parallel
-with its linear dielectric capacitance eps0*eps_r*A/t_fe. The coercive fields are spread evenly
-over ec_spread so that pulses of intermediate amplitude switch only some grains: partial switching
-and multi-level Vth states. The MOSFET is level 1 (square law, no body effect, no subthreshold).
-Memory window ~ 2 P_s A / C_fe = 2 P_s t_fe / (eps0 eps_r) (referred to the gate).
+Gate stack (metal-ferroelectric-insulator-semiconductor): gate `g` -- ferroelectric film -- floating
+node `fg` (the film/interlayer interface) -- the MOSFET's gate. The MOSFET is the PTM 45 nm HP card
+(codesign/cosim/ptm.py, gate tunnelling off); its EOT of 1.25 nm stands for the ~1 nm SiO2/SiON
+interlayer under the film of 28 nm HKMG FeFETs (TiN/Si:HfO2/SiO2/Si: Müller et al., VLSI 2012).
+BSIM4 supplies the silicon's charge (accumulation, depletion, inversion) that balances the film's
+polarization, so nothing about the memory window is put in by hand:
+  * a write switches only as much polarization as the channel can balance: at +V_p the film keeps
+    about E_c t of the gate voltage and the rest inverts the channel, whose charge (C_ox per area)
+    limits the switched polarization -- program amplitude sets the state (multi-level cell);
+  * at rest and during a read the MOS holds little charge, so a state with net polarization P puts
+    the depolarizing field ~P / (eps0 eps_r) on the film; grains flip back until it is below their
+    E_c: stable states keep |P| <~ eps0 eps_r E_c, a few uC/cm^2 of the film's 20, and
+    MW ~ 2 E_c t (~1-2 V), not 2 P_s t / (eps0 eps_r) (> 10 V).
+Gate W = L = 200 nm (0.04 um^2, the order of the 0.025 um^2 22 nm FDSOI cells of Dünkel et al.,
+IEDM 2017): long enough that the drawn gate area is the channel's (L_eff = 172.5 nm), so the film's
+charge balances on the channel rather than on the overlap/fringe capacitances, which at the 45 nm
+logic minimum are as large as the channel's.
+
+Write: an erase pulse (all grains down: highest Vth), then a program pulse whose amplitude sets the
+state. Read: a gate ramp V_lo -> V_hi at V_ds = 50 mV; Vth is the gate voltage where the drain
+current reaches 100 nA x W/L (constant-current criterion). The drain current is the mean of the
+drain and source terminal currents: the ramp's displacement current through the gate splits about
+equally between them at V_ds = 50 mV and cancels.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy
 
-from codesign.cosim.ngspice import Waveforms, run_netlist, run_netlists
+from codesign.cosim.fefet_film import FilmParams, film_lines, mean_polarization, pwl, virgin_state
+from codesign.cosim.ngspice import Waveforms, run_netlists
+from codesign.cosim.ptm import nmos_model_lines
 from codesign.errors import CodesignError
 
-VACUUM_PERMITTIVITY_F_PER_M = 8.8541878128e-12
-ERASE_V = -4.0
-"""Erase: every grain down (P = -P_s), the highest Vth."""
-PROGRAM_PULSES_V = ((ERASE_V, 4.0), (ERASE_V, 2.0), (ERASE_V, 1.7), (ERASE_V,))
-"""Four states, lowest Vth first: erase, then a 100 ns program pulse whose amplitude sets how many
-grains (those with the lowest coercive fields) flip up: all, about 5/8, about 2/8, none."""
+ERASE_V = -3.6
+"""Erase amplitude: every grain down (P = -P_s while the pulse lasts), the highest Vth."""
+PROGRAM_AMPLITUDES_V = (3.6, 2.2, 1.8, None)
+"""The 2-bit cell's states, lowest Vth first: after the erase, a program pulse of this amplitude
+(None: no program pulse, the erased state)."""
+SWEEP_AMPLITUDES_V = (2.0, 2.6)
+"""Program amplitudes measured besides the cell's: the partial-switching curve is the union."""
 
 
 @dataclass(frozen=True)
 class FefetParams:
-    """SI values with their physical meaning; the defaults give a ~1 V memory window around 0.7 V."""
+    """SI values; sources in this module's and fefet_film.py's docstrings."""
 
-    thickness_m: float = 10e-9  # t_fe: HfO2 ferroelectric film thickness
-    area_m2: float = 100e-9 * 100e-9  # A: gate area (W x L of the FeFET)
-    remanent_polarization_C_per_m2: float = 0.015  # P_s: effective switched polarization (1.5 uC/cm^2)
-    coercive_field_V_per_m: float = 1.5e8  # E_c: mean coercive field (1.5 MV/cm, HfO2 range)
-    ec_spread: float = 0.3  # grains' E_c spread evenly over E_c * (1 +- spread/2): partial switching
-    domains: int = 8  # grains (independent LK domains) in the gate stack
-    relative_permittivity: float = 30.0  # eps_r: linear (background) permittivity of the film
-    switching_time_s: float = 2e-9  # LK time constant rho / (2 |alpha|): how fast a grain flips
-    mos_to_fe_capacitance_ratio: float = 4.0  # C_mos / C_fe: large, or depolarization erases the state
-    mos_threshold_V: float = 0.1  # VTO of the MOSFET seen from the floating node fg
-    mos_transconductance_A_per_V2: float = 200e-6  # KP (W/L = 1)
-    read_current_A: float = 1e-7  # constant-current Vth criterion: Vth = V_g at I_d = this
-    read_drain_V: float = 0.05  # drain bias of the Id-Vg read (linear region, no disturb)
+    film: FilmParams = field(default_factory=FilmParams)
+    width_m: float = 200e-9
+    length_m: float = 200e-9
+    pulse_s: float = 100e-9  # write pulse width
+    edge_s: float = 5e-9  # write pulse rise/fall
+    read_drain_V: float = 0.05  # linear region: the read does not disturb through the drain
+    read_current_per_square_A: float = 1e-7  # Vth criterion: I_d = 100 nA x W/L
+    read_from_V: float = -1.0
+    read_to_V: float = 1.2  # just above the highest Vth: reading higher depolarizes the erased state
+    read_ramp_s: float = 2e-6  # slow enough that the displacement current is far below the off current
 
     @property
-    def fe_capacitance_F(self) -> float:
-        return VACUUM_PERMITTIVITY_F_PER_M * self.relative_permittivity * self.area_m2 / self.thickness_m
+    def area_m2(self) -> float:
+        return self.width_m * self.length_m
 
     @property
-    def coercive_voltage_V(self) -> float:
-        """V_c = E_c * t_fe: voltage across the film that switches a mean grain."""
-        return self.coercive_field_V_per_m * self.thickness_m
-
-    def landau_coefficients(self, coercive_field_V_per_m: float) -> tuple[float, float]:
-        """(alpha, beta) with spontaneous polarization P_s and spinodal (coercive) field E_c.
-
-        From P_s^2 = -alpha / (2 beta) and E_c = max |2 alpha P + 4 beta P^3| over |P| < P_s.
-        """
-        polarization = self.remanent_polarization_C_per_m2
-        alpha = -3 * math.sqrt(3) * coercive_field_V_per_m / (4 * polarization)
-        beta = 3 * math.sqrt(3) * coercive_field_V_per_m / (8 * polarization**3)
-        return alpha, beta
-
-    def grain_coercive_fields(self) -> list[float]:
-        if self.domains == 1:
-            return [self.coercive_field_V_per_m]
-        steps = [index / (self.domains - 1) - 0.5 for index in range(self.domains)]
-        return [self.coercive_field_V_per_m * (1 + self.ec_spread * step) for step in steps]
-
-
-def gate_stack_lines(params: FefetParams, gate: str, floating: str, source: str, prefix: str = "fe") -> list[str]:
-    """Netlist lines of the ferroelectric + MOS capacitance between `gate` and `source`."""
-    polarization = params.remanent_polarization_C_per_m2
-    grain_area = params.area_m2 / params.domains
-    lines = [f"C{prefix}lin {gate} {floating} {params.fe_capacitance_F:.6e}",
-             f"C{prefix}mos {floating} {source} {params.fe_capacitance_F * params.mos_to_fe_capacitance_ratio:.6e}",
-             # a DC path for the operating point; its 1e18 s time constant never erases a state
-             f"R{prefix}leak {floating} {source} 1e30"]
-    for index, coercive_field in enumerate(params.grain_coercive_fields()):
-        alpha, beta = params.landau_coefficients(coercive_field)
-        rho = 2 * abs(alpha) * params.switching_time_s
-        pol = f"{prefix}p{index}"
-        # dp/dt of the normalized polarization p = P / P_s
-        rate = (f"((V({gate},{floating})/{params.thickness_m:.6e}) - ({2 * alpha * polarization:.6e})*V({pol})"
-                f" - {4 * beta * polarization**3:.6e}*V({pol})*V({pol})*V({pol})) / {rho * polarization:.6e}")
-        # the state capacitor is 1 pF, not 1 F: keeps its current (1e-12 * dp/dt) near circuit currents
-        lines += [f"C{pol} {pol} 0 1p", f"B{pol} 0 {pol} I=1e-12*({rate})",
-                  f"B{prefix}i{index} {gate} {floating} I={grain_area * polarization:.6e}*({rate})"]
-    return lines
-
-
-def initial_polarization(params: FefetParams, prefix: str = "fe") -> str:
-    """A virgin film: alternate grains up and down (zero net polarization and no stored charge)."""
-    values = " ".join(f"V({prefix}p{index})={1 if index % 2 else -1}" for index in range(params.domains))
-    return f".ic {values} V({prefix}fg)=0"
+    def read_current_A(self) -> float:
+        return self.read_current_per_square_A * self.width_m / self.length_m
 
 
 def fefet_lines(params: FefetParams, drain: str, gate: str, source: str, prefix: str = "fe") -> list[str]:
-    return gate_stack_lines(params, gate, f"{prefix}fg", source, prefix) + [
-        f"M{prefix} {drain} {prefix}fg {source} {source} {prefix}nmos W=100n L=100n",
-        (f".model {prefix}nmos nmos level=1 vto={params.mos_threshold_V} kp={params.mos_transconductance_A_per_V2}"
-        " gamma=0 lambda=0")]
+    """The FeFET between drain, gate and source (bulk on ground); its floating node is `{prefix}fg`."""
+    floating = f"{prefix}fg"
+    return [*film_lines(params.film, params.area_m2, gate, floating, prefix),
+            # a DC path for the operating point; its 1e20 ohm never discharges a state within a simulation
+            f"R{prefix}leak {floating} {source} 1e20",
+            f"M{prefix} {drain} {floating} {source} 0 {prefix}nmos W={params.width_m:.6e} L={params.length_m:.6e}",
+            *nmos_model_lines(f"{prefix}nmos", floating_gate=True)]
 
 
-def _pwl(points: list[tuple[float, float]]) -> str:
-    return "PWL(" + " ".join(f"{time:.6e} {value:.6e}" for time, value in points) + ")"
+@dataclass(frozen=True)
+class WriteRead:
+    """What one write sequence and its reads measured."""
+
+    pulses_V: tuple[float, ...]
+    thresholds_V: list[float]  # Vth of each read
+    gate_V: numpy.ndarray  # the first read's Id-Vg
+    drain_A: numpy.ndarray
+    polarization_C_per_m2: float  # the film's net polarization after the reads
 
 
-def write_read_netlist(params: FefetParams, pulses_V: list[float], read_sweeps: int = 1,
-                       pulse_s: float = 100e-9, edge_s: float = 5e-9, sweep_to_V: float = 1.6,
-                       sweep_s: float = 200e-9) -> tuple[str, list[tuple[float, float]]]:
-    """Gate pulses (erase/program) then `read_sweeps` slow gate ramps 0 -> sweep_to_V at a small drain bias.
-
-    Returns the netlist and the (start, end) time of each read ramp.
-    """
-    gate_points, time = [(0.0, 0.0)], 0.0
+def write_read_netlist(params: FefetParams, pulses_V, reads: int) -> tuple[str, list[tuple[float, float]]]:
+    """Gate pulses, then `reads` gate ramps; returns the netlist and each ramp's (start, end) time."""
+    points, time, edge = [(0.0, 0.0)], 0.0, params.edge_s
     for amplitude in pulses_V:
-        gate_points += [(time + edge_s, amplitude), (time + edge_s + pulse_s, amplitude),
-                        (time + 2 * edge_s + pulse_s, 0.0)]
-        time += 2 * edge_s + pulse_s + 20e-9  # rest at 0 V: depolarization would act here
+        points += [(time + edge, amplitude), (time + edge + params.pulse_s, amplitude),
+                   (time + 2 * edge + params.pulse_s, 0.0)]
+        time += 2 * edge + params.pulse_s + 100e-9  # rest at 0 V: depolarization acts here
     ramps = []
-    for _ in range(read_sweeps):
-        gate_points += [(time + sweep_s, sweep_to_V), (time + sweep_s + edge_s, 0.0)]
-        ramps.append((time, time + sweep_s))
-        time += sweep_s + edge_s + 20e-9
-    lines = ["fefet write and read", f"Vg g 0 {_pwl(gate_points)}", f"Vd d 0 DC {params.read_drain_V}",
-             *fefet_lines(params, "d", "g", "0"), initial_polarization(params),
-             f".tran 0.5n {time:.6e} uic", ".end"]
+    for _ in range(reads):
+        start = time + 100e-9
+        points += [(start, params.read_from_V), (start + params.read_ramp_s, params.read_to_V),
+                   (start + params.read_ramp_s + 100e-9, 0.0)]
+        ramps.append((start, start + params.read_ramp_s))
+        time = start + params.read_ramp_s + 200e-9
+    lines = ["fefet write and read", f"Vg g 0 {pwl(points)}", f"Vd d 0 DC {params.read_drain_V}", "Vs s 0 DC 0",
+             *fefet_lines(params, "d", "g", "s"), f".ic {virgin_state(params.film)} V(fefg)=0",
+             f".tran {params.read_ramp_s / 200:.6e} {time:.6e} uic", ".end"]
     return "\n".join(lines) + "\n", ramps
 
 
-def threshold_from_sweep(waves: Waveforms, ramp: tuple[float, float], read_current_A: float) -> float:
-    """Gate voltage where the drain current first reaches read_current_A on a rising ramp."""
-    start, end = ramp
-    window = (waves.time >= start) & (waves.time <= end)
-    gate, current = waves["g"][window], -waves["vd#branch"][window]  # the source's branch current is negative
-    above = numpy.nonzero(current >= read_current_A)[0]
+def drain_current(waves: Waveforms) -> numpy.ndarray:
+    """Channel current: mean of the current into the drain and out of the source (cancels displacement)."""
+    return (-waves["vd#branch"] + waves["vs#branch"]) / 2
+
+
+def threshold_voltage(gate_V: numpy.ndarray, drain_A: numpy.ndarray, current_A: float) -> float:
+    """Gate voltage where the drain current first reaches `current_A` (log-linear interpolation)."""
+    above = numpy.nonzero(drain_A >= current_A)[0]
     if len(above) == 0:
-        raise CodesignError(f"fefet read: drain current never reached {read_current_A:g} A "
-                            f"below V_g = {gate.max():.2f} V (Vth above the sweep)")
-    index = above[0]
+        raise CodesignError(f"fefet read: drain current never reached {current_A:g} A "
+                            f"below V_g = {gate_V.max():.2f} V (Vth above the read ramp)")
+    index = int(above[0])
     if index == 0:
-        return float(gate[0])
-    fraction = (read_current_A - current[index - 1]) / (current[index] - current[index - 1])
-    return float(gate[index - 1] + fraction * (gate[index] - gate[index - 1]))
+        raise CodesignError(f"fefet read: drain current already above {current_A:g} A at "
+                            f"V_g = {gate_V[0]:.2f} V (Vth below the read ramp)")
+    low, high = numpy.log(max(drain_A[index - 1], 1e-30)), numpy.log(drain_A[index])
+    fraction = (numpy.log(current_A) - low) / (high - low)
+    return float(gate_V[index - 1] + fraction * (gate_V[index] - gate_V[index - 1]))
 
 
-def write_and_read(params: FefetParams, pulses_V: list[float], read_sweeps: int = 1,
-                   time_limit_s: float = 30.0) -> tuple[list[float], float]:
-    """Apply gate pulses, then read: (Vth of each read sweep, final mean normalized polarization)."""
-    netlist, ramps = write_read_netlist(params, pulses_V, read_sweeps)
-    waves = run_netlist(netlist, f"fefet write {pulses_V}", "transient", time_limit_s)
-    thresholds = [threshold_from_sweep(waves, ramp, params.read_current_A) for ramp in ramps]
-    polarization = numpy.mean([waves[f"fep{index}"][-1] for index in range(params.domains)])
-    return thresholds, float(polarization)
+def subthreshold_swing(gate_V: numpy.ndarray, drain_A: numpy.ndarray, current_A: float,
+                       decades: float = 1.0, below: float = 3.0) -> float:
+    """Steepest swing (V/decade) over `decades` of current within `below` decades under `current_A`.
+
+    The curve is resampled at 0.1-decade steps of current (log-linear interpolation between ngspice's
+    points), from `current_A` down to the lowest current the ramp resolves (twice its starting
+    current); the swing is the smallest gate-voltage change over any `decades`-wide window.
+    """
+    floor = max(current_A * 10**-below, 2 * abs(drain_A[0]))
+    levels = numpy.arange(numpy.log10(current_A), numpy.log10(floor), -0.1)
+    steps = int(round(decades / 0.1))
+    if len(levels) <= steps:
+        raise CodesignError(f"fefet read: less than {decades:g} decade of subthreshold current on the read ramp "
+                            f"(starts at {drain_A[0]:.3g} A)")
+    gates = numpy.array([threshold_voltage(gate_V, drain_A, 10**level) for level in levels])
+    return float(numpy.min(gates[:-steps] - gates[steps:]) / decades)
 
 
-def id_vg(params: FefetParams, pulses_V: list[float]) -> tuple[numpy.ndarray, numpy.ndarray]:
-    """(gate voltage, drain current) of one read ramp after the pulses."""
-    netlist, ramps = write_read_netlist(params, pulses_V)
-    waves = run_netlist(netlist, f"fefet id-vg {pulses_V}", "transient")
-    window = (waves.time >= ramps[0][0]) & (waves.time <= ramps[0][1])
-    return waves["g"][window], -waves["vd#branch"][window]
+def write_and_read(params: FefetParams, schemes, reads: int = 2, time_limit_s: float = 60.0) -> list[WriteRead]:
+    """Each scheme's pulses then `reads` reads, every scheme its own netlist (both cores)."""
+    built = [write_read_netlist(params, pulses, reads) for pulses in schemes]
+    waves = run_netlists([netlist for netlist, _ in built], "fefet write and read", "transient", time_limit_s)
+    results = []
+    for pulses, wave, (_, ramps) in zip(schemes, waves, built, strict=True):
+        curves = []
+        for start, end in ramps:
+            window = (wave.time >= start) & (wave.time <= end)
+            curves.append((wave["g"][window], drain_current(wave)[window]))
+        thresholds = [threshold_voltage(gate, drain, params.read_current_A) for gate, drain in curves]
+        results.append(WriteRead(tuple(pulses), thresholds, *curves[0],
+                                 float(mean_polarization(wave, params.film)[-1])))
+    return results
 
 
-def pv_loop(params: FefetParams, amplitude_V: float = 4.0, period_s: float = 400e-9,
-            time_limit_s: float = 30.0) -> tuple[numpy.ndarray, numpy.ndarray]:
-    """(gate voltage, mean polarization in C/m^2) over two triangular gate cycles +-amplitude_V."""
-    quarter = period_s / 4
-    points = [(0.0, 0.0)] + [(quarter * (step + 1), amplitude_V * (0, 1, 0, -1)[(step + 1) % 4])
-                              for step in range(8)]
-    lines = ["fefet pv loop", f"Vg g 0 {_pwl(points)}", f"Vd d 0 DC {params.read_drain_V}",
-             *fefet_lines(params, "d", "g", "0"), initial_polarization(params),
-             f".tran 0.5n {2 * period_s:.6e} uic", ".end"]
-    waves = run_netlist("\n".join(lines) + "\n", "fefet pv loop", "transient", time_limit_s)
-    polarization = numpy.mean([waves[f"fep{index}"] for index in range(params.domains)], axis=0)
-    second_cycle = waves.time >= period_s
-    return waves["g"][second_cycle], polarization[second_cycle] * params.remanent_polarization_C_per_m2
+def program_scheme(amplitude_V: float | None) -> tuple[float, ...]:
+    """Erase, then program with `amplitude_V` (None: erase only)."""
+    return (ERASE_V,) if amplitude_V is None else (ERASE_V, amplitude_V)
 
 
-def written_states(params: FefetParams, schemes=PROGRAM_PULSES_V, read_sweeps: int = 1,
-                   time_limit_s: float = 30.0) -> list[list[float]]:
-    """Vth of every read sweep after each pulse scheme (both cores): one list per scheme."""
-    built = [write_read_netlist(params, list(pulses), read_sweeps) for pulses in schemes]
-    waves = run_netlists([netlist for netlist, _ in built], "fefet write states", "transient", time_limit_s)
-    return [[threshold_from_sweep(wave, ramp, params.read_current_A) for ramp in ramps]
-            for wave, (_, ramps) in zip(waves, built, strict=True)]
+PARAMETER_SOURCES = {
+    "film.thickness_m": "10 nm Si:HfO2 in 28 nm HKMG FeFETs (Müller et al., VLSI 2012); "
+                        "HZO 7.5-9.5 nm (Müller et al., APL 2011)",
+    "film.spontaneous_polarization_C_per_m2": "HZO Pr 16 uC/cm^2 (Müller et al., APL 2011); "
+                                              "25 uC/cm^2 in Deng et al., VLSI 2020",
+    "film.coercive_field_V_per_m": "HZO Ec 1 MV/cm (Müller et al., APL 2011)",
+    "film.coercive_field_spread": "Gaussian domain coercive fields (Deng et al., VLSI 2020); value assumed",
+    "film.relative_permittivity": "orthorhombic HZO ~30; 28 in Deng et al., VLSI 2020",
+    "film.grains": "~25 nm grains in a 200 x 200 nm gate (HZO grains 10-30 nm); 20 domains in Deng et al., "
+                   "VLSI 2020",
+    "film.switching_time_s": "full switching within 10-100 ns pulses (Dünkel et al., IEDM 2017; "
+                             "Jerry et al., IEDM 2017)",
+    "width_m, length_m": "0.04 um^2 gate, the order of the 0.025 um^2 FeFET cells of Dünkel et al., IEDM 2017",
+    "mosfet": "PTM 45 nm HP NMOS, BSIM4 (Zhao and Cao, IEEE TED 2006); its EOT 1.25 nm stands for the "
+              "~1 nm SiO2 interlayer",
+}

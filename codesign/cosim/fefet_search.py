@@ -7,7 +7,9 @@ b_k & !q_k or !b_k & q_k: exactly one cell of each mismatched pair, none of a ma
 match line (the column's sense node) therefore holds
     V_ml = V_read * C_cell * distance / (C_sense + 2D * C_cell),
 codesign.cost.fefet.sense_voltage_V with rows = 2D and each charged cell at the top level.
-The column netlist, its measurement and its Vth model are fefet_column.py's, called unchanged.
+The column netlist (PTM 45 nm FeFETs and switches, bit line, capacitor mismatch and Vth variation
+of column_parasitics), its measurement and its Vth model are fefet_column.py's, called unchanged:
+the match line carries the same offset, gain error and uneven steps as the MAC column.
 """
 
 from __future__ import annotations
@@ -17,8 +19,12 @@ from collections.abc import Sequence
 import numpy
 
 from codesign.arch.cim import FefetArrayConfig
+from codesign.cosim.column_parasitics import ColumnNonIdealities, draw_column
 from codesign.cosim.fefet_column import (
+    ColumnMonteCarlo,
     analytical_sense_V,
+    drawn_case,
+    monte_carlo,
     nominal_thresholds,
     simulate_columns,
 )
@@ -55,23 +61,36 @@ def analytical_match_V(config: FefetArrayConfig, bits: int, distance: int) -> fl
 
 
 def search_sweep(config: FefetArrayConfig, bits: int, distances: Sequence[int], seed: int = 0,
-                 time_limit_s: float = 60.0) -> list[tuple[int, float]]:
-    """(distance, simulated match-line voltage) for one random stored pattern and a query per distance."""
+                 time_limit_s: float = 60.0, nonideal: ColumnNonIdealities | None = None) -> list[tuple[int, float]]:
+    """(distance, simulated match-line voltage) for one random stored pattern and a query per distance.
+
+    One drawn column (capacitor mismatch, Vth variation: `nonideal`, by default the spec's figures
+    drawn from `seed`) holds the pattern throughout, as a written array would.
+    """
+    column = search_config(config, bits)
+    nonideal = nonideal or ColumnNonIdealities.from_config(column, seed=seed)
+    draw = draw_column(nonideal, column, 2 * bits)
     generator = numpy.random.default_rng(seed)
     pattern = generator.integers(0, 2, bits).tolist()
-    cases = [search_rows(pattern, query_at_distance(pattern, distance, generator)) for distance in distances]
-    results = simulate_columns(search_config(config, bits), cases, f"fefet search D={bits}", time_limit_s)
+    cases = [drawn_case(column, draw, *search_rows(pattern, query_at_distance(pattern, distance, generator)))
+             for distance in distances]
+    results = simulate_columns(column, cases, f"fefet search D={bits}", time_limit_s, nonideal)
     return [(int(distance), result.sense_V) for distance, result in zip(distances, results, strict=True)]
 
 
-def search_monte_carlo(config: FefetArrayConfig, bits: int, runs: int, sigma_V: float | None = None,
-                       seed: int = 0, time_limit_s: float = 60.0) -> float:
-    """Search error rate under Vth variation: the fraction of runs reading back a wrong distance.
+def search_monte_carlo(config: FefetArrayConfig, bits: int, runs: int, predicted: float,
+                       sigma_V: float | None = None, seed: int = 0, method: str = "auto",
+                       progress=None) -> ColumnMonteCarlo:
+    """How often a search reads back a wrong Hamming distance under Vth variation, with its interval.
 
-    Each run draws a random pattern, a random query and Vth ~ N(state, sigma) per cell (seeded);
-    the read-back is the nearest integer of V_ml over one mismatch's analytical step.
+    One random stored pattern (seeded) and a query at distance bits // 2: the match line is the
+    column of 2D rows that fefet_column.monte_carlo samples (its read-back, its estimators).
     """
-    return search_monte_carlo_runs(config, bits, runs, sigma_V, seed, time_limit_s)[2]
+    generator = numpy.random.default_rng(seed)
+    pattern = generator.integers(0, 2, bits).tolist()
+    weights, inputs = search_rows(pattern, query_at_distance(pattern, bits // 2, generator))
+    return monte_carlo(search_config(config, bits), weights, inputs, runs, predicted, seed, sigma_V, method,
+                       progress)
 
 
 def search_monte_carlo_runs(config: FefetArrayConfig, bits: int, runs: int, sigma_V: float | None = None,

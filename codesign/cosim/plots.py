@@ -20,25 +20,25 @@ def _figure(title: str, xlabel: str, ylabel: str):
     return figure, axes
 
 
-def plot_cell(directory: Path) -> list[Path]:
-    """The P-V loop of the ferroelectric film and the Id-Vg curve of each written state."""
-    from codesign.cosim.fefet_device import PROGRAM_PULSES_V, FefetParams, id_vg, pv_loop
-
+def plot_cell(report: dict, directory: Path) -> list[Path]:
+    """The film's P-V loop and the Id-Vg curve of each written state, from `spice cell`'s report."""
     directory = prepare_directory(Path(directory))
-    params = FefetParams()
-    device = (f"FeFET cell ({params.thickness_m * 1e9:g} nm HfO2 film, "
-              f"{params.area_m2 * 1e12:g} µm² gate, default device)")
-    gate, polarization = pv_loop(params)
+    loop = report["pv_loop"]
+    device = (f"FeFET: {loop['thickness_m'] * 1e9:g} nm HfZrO2 on PTM 45 nm NMOS, "
+              f"W = L = {report['device']['parameters']['width_m'] * 1e9:g} nm")
     # 1 C/m² = 100 µC/cm², the unit ferroelectric papers quote
-    figure, axes = _figure(f"{device}:\nP-V loop of the gate stack (ngspice, Landau-Khalatnikov grains)",
-                           "gate voltage (V)", "polarization (µC/cm²)")
-    axes.plot(gate, [100 * value for value in polarization])
+    figure, axes = _figure(f"{device}:\nP-V loop of the film (ngspice, 64 Preisach grains, MFM capacitor)",
+                           "voltage across the film (V)", "polarization (µC/cm²)")
+    axes.plot(loop["film_V"], [100 * value for value in loop["polarization_C_per_m2"]])
     paths = save_both(figure, directory / "fefet_pv_loop.png")
-    figure, axes = _figure(f"{device}:\nId-Vg after each program scheme (ngspice, V_DS = {params.read_drain_V:g} V)",
+    figure, axes = _figure(f"{device}:\nId-Vg of each 2-bit state (ngspice, V_DS = {report['read_drain_V']:g} V)",
                            "gate voltage (V)", "drain current (A, log scale)")
-    for pulses in PROGRAM_PULSES_V:
-        voltage, current = id_vg(params, list(pulses))
-        axes.semilogy(voltage, abs(current) + 1e-15, label=f"pulses {list(pulses)} V")
+    for state in report["states"]:
+        curve = state["id_vg"]
+        label = "erased" if state["program_V"] is None else f"erase, program {state['program_V']:g} V"
+        axes.semilogy(curve["gate_V"], [max(abs(value), 1e-15) for value in curve["drain_A"]],
+                      label=f"{label}: Vth {state['vth_first_read_V']:.2f} V")
+    axes.axhline(report["vth_criterion_A"], color="gray", linewidth=0.8, linestyle=":")
     axes.legend(frameon=False, fontsize=8)
     return paths + save_both(figure, directory / "fefet_id_vg.png")
 
@@ -57,12 +57,16 @@ def plot_transfer(report: dict, directory: Path, x_key: str, x_label: str, y_lab
 
 
 def plot_codes(report: dict, directory: Path) -> list[Path]:
+    """Output codes against driven rows: ideal (no wire resistance), the code of the simulated
+    current (what IR drop leaves), and the converter's."""
     directory = prepare_directory(Path(directory))
     sweep = report["sweep"]
-    figure, axes = _figure(f"crossbar column on {report['arch']}, {report['rows']} rows, {report['adc_bits']}-bit "
-                           "flash ADC:\noutput code against active rows (ngspice vs ideal)",
+    figure, axes = _figure(f"crossbar column on {report['arch']}, {report['rows']} rows, {report['converter']} ADC "
+                           f"converting {report['adc_bits']} bits:\noutput code against active rows (ngspice vs ideal)",
                            "active rows (count)", "ADC output code (LSB)")
-    axes.step([p["active_rows"] for p in sweep], [p["ideal_code"] for p in sweep], where="mid", label="ideal")
-    axes.plot([p["active_rows"] for p in sweep], [p["code"] for p in sweep], "o", label="ngspice")
+    active = [p["active_rows"] for p in sweep]
+    axes.step(active, [p["ideal_code"] for p in sweep], where="mid", label="ideal: V·sum(G·x)")
+    axes.plot(active, [p["code_of_current"] for p in sweep], "x", label="simulated current (with IR drop)")
+    axes.plot(active, [p["code"] for p in sweep], "o", mfc="none", label="ngspice ADC code")
     axes.legend(frameon=False)
     return save_both(figure, directory / "crossbar_codes.png")

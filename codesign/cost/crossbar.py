@@ -69,7 +69,7 @@ from codesign.arch.components.cim_arrays import CrossbarArray
 from codesign.arch.components.row_driver import RowDriver
 from codesign.arch.components.shift_add import ShiftAdd
 from codesign.arch.components.wire import Wire
-from codesign.arch.cim import CROSSBAR_ENERGY_KEYS, Calibration, CrossbarConfig, calibration_factor
+from codesign.arch.cim import CROSSBAR_ENERGY_KEYS, Calibration, CrossbarConfig, calibrated_action_J
 from codesign.cost.attribution import Shares, split_by_tensor
 from codesign.cost.crossbar_mapping import (
     CrossbarMapping, adc_bits_by_crossbar, conversions_by_crossbar, map_layer, required_adc_bits,
@@ -194,19 +194,22 @@ def crossbar_energies(config: CrossbarConfig, chip: CimChip) -> CrossbarEnergies
     )
 
 
-def calibrated_energies(energies: CrossbarEnergies, calibration: Calibration | None) -> CrossbarEnergies:
-    """Each per-action energy scaled by its SPICE-fitted factor; each ADC resolution by its own
-    (a layer's crossbars convert at different resolutions)."""
+def calibrated_energies(energies: CrossbarEnergies, calibration: Calibration | None,
+                        rows_per_read: int = 0) -> CrossbarEnergies:
+    """Each per-action energy as the spec's SPICE calibration makes it: scaled by its factor, each
+    ADC resolution by its own (a layer's crossbars convert at different resolutions), plus any
+    energy the calibration adds per action (per conversion: fixed, per bit, per row read)."""
     if calibration is None:
         return energies
 
-    def factor(key: str, bits: int | None = None) -> float:
-        return calibration_factor(calibration, key, bits)
+    def action(key: str, energy_J: float, bits: int | None = None) -> float:
+        return calibrated_action_J(calibration, key, energy_J, bits, rows_per_read)
     return CrossbarEnergies(
-        cell_read_J=energies.cell_read_J * factor('array'), row_drive_J=energies.row_drive_J * factor('dac'),
-        adc_conversion_J=tuple(energy * factor('adc', bits) for bits, energy in enumerate(energies.adc_conversion_J)),
-        shift_add_J=energies.shift_add_J * factor('shift_add'), buffer_per_bit_J=energies.buffer_per_bit_J * factor('buffer'),
-        noc_per_bit_J=energies.noc_per_bit_J * factor('noc'), dram_per_bit_J=energies.dram_per_bit_J * factor('dram'),
+        cell_read_J=action('array', energies.cell_read_J), row_drive_J=action('dac', energies.row_drive_J),
+        adc_conversion_J=(0.0, *(action('adc', energy, bits) for bits, energy in
+                                 enumerate(energies.adc_conversion_J) if bits)),
+        shift_add_J=action('shift_add', energies.shift_add_J), buffer_per_bit_J=action('buffer', energies.buffer_per_bit_J),
+        noc_per_bit_J=action('noc', energies.noc_per_bit_J), dram_per_bit_J=action('dram', energies.dram_per_bit_J),
     )
 
 

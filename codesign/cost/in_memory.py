@@ -30,7 +30,7 @@ from typing import Protocol
 
 import numpy
 
-from codesign.arch.cim import Calibration, calibration_factor
+from codesign.arch.cim import Calibration, calibrated_action_J, calibration_factor
 from codesign.arch.components import MemoryModel
 from codesign.arch.components.mac import ENERGY_REFERENCE_NODE_M, add_energy_J
 from codesign.arch.components.scaling import energy_scale
@@ -107,13 +107,16 @@ def calibrated(cost, calibration: Calibration | None, bits: int | None = None):
 
 
 def calibrated_row_energy(energy_J: float, source: str, calibration: Calibration | None, key: str,
-                          bits: int | None = None) -> tuple[float, str]:
-    """One per-action energy of `arch show` as the cost model uses it: scaled by the SPICE
-    calibration of its breakdown term, and saying so in its source."""
-    factor = calibration_factor(calibration, key, bits)
-    if factor == 1.0:
+                          bits: int | None = None, rows: int | None = None) -> tuple[float, str]:
+    """One per-action energy of `arch show` as the cost model uses it: as the SPICE calibration of
+    its breakdown term makes it (`rows`: rows summed per read, for energy added per row), and
+    saying so in its source."""
+    calibrated_J = calibrated_action_J(calibration, key, energy_J, bits, rows)
+    if calibrated_J == energy_J:
         return energy_J, source
-    return energy_J * factor, f"calibration x{factor:.3g} of {source}"
+    if calibration is not None and key in calibration.added:
+        return calibrated_J, f"SPICE calibration (scaled and added) of {source}"
+    return calibrated_J, f"calibration x{calibrated_J / energy_J:.3g} of {source}"
 
 
 def weights_absent(node: Node) -> bool:

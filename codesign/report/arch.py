@@ -7,6 +7,7 @@ codesign/target), so every target family displays the same way.
 
 from __future__ import annotations
 
+from codesign.arch.cim import Calibration
 from codesign.arch.schema import Architecture, MemoryLevel, SpatialFanout
 from codesign.target import Target, target_for
 
@@ -20,7 +21,8 @@ def format_arch(arch: Architecture) -> str:
         + target.summary(),
         '  hierarchy, outermost first (xN: instances):',
     ]
-    return '\n'.join(header + _hierarchy(arch) + _energies(arch, target) + _area(target) + _notes(target))
+    return '\n'.join(header + _hierarchy(arch) + _energies(arch, target) + _area(target) + _notes(target)
+                     + _calibration(arch))
 
 
 def _hierarchy(arch: Architecture) -> list[str]:
@@ -54,6 +56,32 @@ def _area(target: Target) -> list[str]:
 
 def _notes(target: Target) -> list[str]:
     return [f'  {note}' for note in target.notes()]
+
+
+def _calibration(arch: Architecture) -> list[str]:
+    """A CiM macro's SPICE calibration factors, with their uncertainties and the form changes."""
+    calibration = getattr(arch.compute, 'calibration', None)
+    if not isinstance(calibration, Calibration):
+        return []
+    fit = calibration.fit
+    factors = [(f'{group}.{key}', value) for group in ('energy_scale', 'per_bit')
+               for key, value in getattr(calibration, group).items()]
+    factors += [(f'added.{key}.{part}', value) for key, added in calibration.added.items()
+                for part, value in added.model_dump().items()]
+    text = ', '.join(f'{name} {value:.4g}' + (f' +- {fit.standard_errors[name]:.2g}'
+                                              if fit and name in fit.standard_errors else '')
+                     for name, value in factors)
+    if fit is None:
+        text += ' (no uncertainties recorded: regenerate with codesign calibrate)'
+    else:
+        where = ', '.join(f'{key} {value:g}' for key, value in fit.worst_point.items())
+        text += (f'; residual RMS {100 * fit.rms_relative_residual:.1f}%, worst '
+                 f'{100 * fit.worst_relative_residual:+.1f}% ({where})')
+    # a per-bit factor changes the form whether or not the file (older ones) says so
+    forms = {f'per_bit.{key}': f'the term is multiplied by {value:.4g}**bits, whatever its own bit dependence'
+             for key, value in calibration.per_bit.items()} | calibration.form_changes
+    return [f'  SPICE calibration factors: {text}'] + [
+        f'    {name} changes the model\'s form: {explanation}' for name, explanation in forms.items()]
 
 
 def _joules(joules: float) -> str:

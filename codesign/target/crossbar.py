@@ -94,7 +94,7 @@ class CrossbarTarget:
         key = (config.weight_bits, config.input_bits)
         if key not in self._layer_energies:
             self._layer_energies[key] = crossbar.calibrated_energies(crossbar.crossbar_energies(config, self.chip),
-                                                                     self.macro.calibration)
+                                                                     self.macro.calibration, config.rows_per_read)
         return self._layer_energies[key]
 
     def cost_op(self, node: Node, epilogue: Epilogue | None = None) -> LayerCost:
@@ -125,7 +125,8 @@ class CrossbarTarget:
     def _row(self, component: str, action: str, energy_J: float, per: str, source: str,
              bits: int | None = None) -> ActionEnergy:
         """A row as the cost model uses it: scaled by the SPICE calibration of its term, if any."""
-        energy_J, source = calibrated_row_energy(energy_J, source, self.macro.calibration, component, bits)
+        energy_J, source = calibrated_row_energy(energy_J, source, self.macro.calibration, component, bits,
+                                                 self.macro.rows_per_read)
         return ActionEnergy(component, action, energy_J, per, source)
 
     def summary(self) -> str:

@@ -7,7 +7,6 @@ from codesign.arch import load_arch
 from codesign.cosim.fefet_search import (
     analytical_match_V,
     query_at_distance,
-    search_monte_carlo,
     search_monte_carlo_runs,
     search_rows,
     search_sweep,
@@ -38,7 +37,8 @@ def test_match_line_rises_with_hamming_distance_and_matches_the_model_for_8_bits
     voltages = numpy.array([voltage for _, voltage in sweep])
     assert numpy.all(numpy.diff(voltages) > 0.5 * analytical_match_V(CONFIG, 8, 1))
     expected = numpy.array([analytical_match_V(CONFIG, 8, distance) for distance in distances])
-    assert voltages == pytest.approx(expected, abs=1e-3)
+    # the non-ideal column (offset, gain error, uneven steps) stays within 1 LSB of the model
+    assert voltages == pytest.approx(expected, abs=analytical_match_V(CONFIG, 8, 1))
     # the cost model's formula with rows = 2D, a charged cell at the top of L - 1 levels
     rows_2d = CONFIG.model_copy(update={"rows": 16})
     assert expected[3] == pytest.approx(sense_voltage_V(rows_2d, 3 * (CONFIG.levels - 1)))
@@ -54,4 +54,3 @@ def test_monte_carlo_is_seeded():
     first = search_monte_carlo_runs(CONFIG, 8, runs=4, sigma_V=0.1, seed=3)
     again = search_monte_carlo_runs(CONFIG, 8, runs=4, sigma_V=0.1, seed=3)
     assert list(first[0]) == list(again[0]) and list(first[1]) == list(again[1]) and first[2] == again[2]
-    assert search_monte_carlo(CONFIG, 8, runs=4, sigma_V=0.1, seed=3) == first[2]

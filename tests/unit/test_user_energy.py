@@ -90,9 +90,17 @@ def test_fused_groups_pay_leakage_over_their_own_cycles(tmp_path):
     assert outcome.fusion.chosen.energy_J == pytest.approx(quiet.fusion.chosen.energy_J + static, rel=1e-9)
 
 
+def rows_key_of(rows, component):
+    return next(per for (name, _, per) in rows if name == component)
+
+
 def test_arch_show_marks_calibrated_terms():
     rows = {(row.component, row.action, row.per): row for row in target_for(load_arch("crossbar_calibrated")).action_energies()}
     plain = {(row.component, row.action, row.per): row for row in target_for(load_arch("crossbar")).action_energies()}
     eight_bit = ("adc", "conversion", "8-bit conversion")
-    assert rows[eight_bit].source.startswith("calibration x") and rows[eight_bit].energy_J > plain[eight_bit].energy_J
-    assert rows[("array", "cell read", "cell on a driven row")].source == "spec"
+    assert rows[eight_bit].source.startswith("SPICE calibration (scaled and added)")
+    assert rows[eight_bit].energy_J > plain[eight_bit].energy_J
+    cell = ("array", "cell read", "cell on a driven row")
+    assert rows[cell].source.startswith("calibration x") and plain[cell].source == "spec"
+    assert rows[("shift_add", "add", rows_key_of(rows, "shift_add"))].source == plain[("shift_add", "add",
+                                                                                       rows_key_of(plain, "shift_add"))].source
