@@ -94,8 +94,9 @@ def test_the_fusion_groups_plot_names_and_colours_each_group():
 def test_the_spice_plots_write_png_and_pdf(tmp_path):
     from codesign.cosim.plots import plot_codes, plot_transfer
 
-    sweep = [{"active_rows": rows, "code": rows, "ideal_code": rows} for rows in range(3)]
-    paths = plot_codes({"arch": "crossbar", "rows": 2, "adc_bits": 2, "sweep": sweep}, tmp_path)
+    sweep = [{"active_rows": rows, "code": rows, "ideal_code": rows, "code_of_current": rows} for rows in range(3)]
+    paths = plot_codes({"arch": "crossbar", "rows": 2, "adc_bits": 2, "converter": "8-bit SAR", "sweep": sweep},
+                       tmp_path)
     transfer = [{"sum": total, "spice_V": 0.01 * total, "model_V": 0.01 * total} for total in range(3)]
     paths += plot_transfer({"circuit": "fefet column", "arch": "fefet_1f1c", "rows": 2, "transfer": transfer},
                            tmp_path, "sum", "sum(w·x) (count)", "output voltage (mV)", "transfer.png")
