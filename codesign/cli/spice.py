@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from codesign.cli.app import app, console, json_option
-from codesign.errors import CodesignError
 
 
 @app.group()

@@ -25,7 +25,6 @@ from codesign.cosim.fefet_column import (
     analytical_sense_V,
     drawn_case,
     monte_carlo,
-    nominal_thresholds,
     simulate_columns,
 )
 from codesign.errors import CodesignError
@@ -91,24 +90,3 @@ def search_monte_carlo(config: FefetArrayConfig, bits: int, runs: int, predicted
     weights, inputs = search_rows(pattern, query_at_distance(pattern, bits // 2, generator))
     return monte_carlo(search_config(config, bits), weights, inputs, runs, predicted, seed, sigma_V, method,
                        progress)
-
-
-def search_monte_carlo_runs(config: FefetArrayConfig, bits: int, runs: int, sigma_V: float | None = None,
-                            seed: int = 0, time_limit_s: float = 60.0
-                            ) -> tuple[numpy.ndarray, numpy.ndarray, float]:
-    """(true distance per run, read-back distance per run, error rate): search_monte_carlo's details."""
-    column = search_config(config, bits)
-    sigma = config.vth_sigma_V if sigma_V is None else sigma_V
-    generator = numpy.random.default_rng(seed)
-    cases, truth = [], []
-    for _ in range(runs):
-        pattern, query = generator.integers(0, 2, bits).tolist(), generator.integers(0, 2, bits).tolist()
-        weights, inputs = search_rows(pattern, query)
-        thresholds = nominal_thresholds(column, weights) + sigma * generator.standard_normal(2 * bits)
-        cases.append((weights, inputs, thresholds))
-        truth.append(sum(stored != asked for stored, asked in zip(pattern, query, strict=True)))
-    results = simulate_columns(column, cases, f"fefet search Monte Carlo D={bits}", time_limit_s)
-    read_back = numpy.rint(numpy.array([result.sense_V for result in results])
-                           / analytical_sense_V(column, 1)).astype(int)
-    truth = numpy.array(truth)
-    return truth, read_back, float(numpy.mean(read_back != truth)) if runs else 0.0

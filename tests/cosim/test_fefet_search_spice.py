@@ -7,7 +7,7 @@ from codesign.arch import load_arch
 from codesign.cosim.fefet_search import (
     analytical_match_V,
     query_at_distance,
-    search_monte_carlo_runs,
+    search_monte_carlo,
     search_rows,
     search_sweep,
 )
@@ -44,13 +44,13 @@ def test_match_line_rises_with_hamming_distance_and_matches_the_model_for_8_bits
     assert expected[3] == pytest.approx(sense_voltage_V(rows_2d, 3 * (CONFIG.levels - 1)))
 
 
-def test_monte_carlo_without_variation_reads_every_distance_back():
-    truth, read_back, error_rate = search_monte_carlo_runs(CONFIG, 8, runs=6, sigma_V=0.0, seed=5)
-    assert list(read_back) == list(truth) and error_rate == 0.0
-    assert len(set(truth.tolist())) > 1  # random queries: several distances exercised
+def test_monte_carlo_without_variation_reads_the_distance_back():
+    result = search_monte_carlo(CONFIG, 8, runs=6, predicted=1e-3, sigma_V=0.0, seed=5, method="direct")
+    assert result.estimate.errors == 0 and result.estimate.error_rate == 0.0 and result.estimate.runs == 6
+    assert not result.estimate.resolvable  # 0 errors in 6 runs cannot show a 1e-3 rate
 
 
 def test_monte_carlo_is_seeded():
-    first = search_monte_carlo_runs(CONFIG, 8, runs=4, sigma_V=0.1, seed=3)
-    again = search_monte_carlo_runs(CONFIG, 8, runs=4, sigma_V=0.1, seed=3)
-    assert list(first[0]) == list(again[0]) and list(first[1]) == list(again[1]) and first[2] == again[2]
+    first = search_monte_carlo(CONFIG, 8, runs=4, predicted=0.1, sigma_V=0.1, seed=3, method="direct")
+    again = search_monte_carlo(CONFIG, 8, runs=4, predicted=0.1, sigma_V=0.1, seed=3, method="direct")
+    assert list(first.outputs_V) == list(again.outputs_V) and first.estimate == again.estimate
