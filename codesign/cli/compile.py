@@ -77,10 +77,11 @@ def _messages_to_stderr_unless_table(command):
                    "runnable in onnxruntime.")
 @json_option
 @click.option("--plot", "plot_directory", type=click.Path(path_type=Path), metavar="DIR",
-              help="Write plots as PNG and PDF (energy by level and tensor, latency; fusion groups and convergence) into DIR.")
+              help="Write plots as PNG and PDF (energy by level and tensor, latency; fusion groups and "
+                   "convergence) into DIR.")
 @click.option("--show-mapping", "show_mapping", metavar="LAYER|all",
-              help="Print the chosen mapping of a compute layer (its name in the table, its full name, or a unique end or part of either) or of all, "
-                   "as a loop nest from DRAM inwards (dataflow targets).")
+              help="Print the chosen mapping of a compute layer (its name in the table, its full name, or a "
+                   "unique end or part of either) or of all, as a loop nest from DRAM inwards (dataflow targets).")
 @click.option("--export-mappings", "export_mappings", type=click.Path(path_type=Path), metavar="DIR",
               help="Write each compute layer's mapping in Timeloop's mapping format into DIR (new or empty).")
 @click.option("--mappings", "mappings_directory", type=click.Path(path_type=Path), metavar="DIR",
