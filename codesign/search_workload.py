@@ -52,16 +52,17 @@ def compile_search(workload: SearchWorkload, arch: Architecture) -> tuple[Compil
     ours = target.search_cost(workload.patterns, workload.bits, workload.queries)
     gpu = NVIDIA_A100.search_cost(workload.patterns, workload.bits, workload.queries)
     layer = clocked(LayerCost(name=workload.label, op="AssociativeSearch", macs=0, energy_J=ours.energy_J,
-                              latency_s=ours.latency_s, cycles=0.0, utilization=0.0, dram_bytes=_dram_bytes(workload),
+                              latency_s=ours.latency_s, cycles=0.0, utilization=0.0, dram_bytes=search_dram_bytes(workload.patterns, workload.bits, workload.queries),
                               energy_breakdown_J=dict(ours.energy_breakdown_J)), arch.clock_frequency_Hz)
     report = CompileReport(workload.label, arch.name, "search", arch.clock_frequency_Hz, (layer,),
                            MapperStats(0, 0.0, "associative search on the FeFET macro"))
     return report, _comparison(ours, gpu)
 
 
-def _dram_bytes(workload: SearchWorkload) -> float:
-    index_bits = max(1, (workload.patterns - 1).bit_length())
-    return (workload.patterns * workload.bits + workload.queries * (workload.bits + index_bits)) / 8
+def search_dram_bytes(patterns: int, bits: int, queries: int) -> float:
+    """Bytes from DRAM: the stored patterns once, and each query with its answer's index."""
+    index_bits = max(1, (patterns - 1).bit_length())
+    return (patterns * bits + queries * (bits + index_bits)) / 8
 
 
 def _comparison(ours: SearchCost, gpu: SearchCost) -> dict:

@@ -62,8 +62,10 @@ def _messages_to_stderr_unless_table(command):
 @optional_model_options
 @click.option("--arch", "arch_spec", required=True, metavar="NAME|FILE",
               help="Target architecture: a name from `codesign arch list` or a YAML spec.")
-@click.option("--workload", metavar="search:N=..,D=..,Q=..",
-              help="Instead of MODEL: N patterns of D bits searched Q times (FeFET macros), compared with a GPU.")
+@click.option("--workload", metavar="search:N=..,D=..,Q=..|hdc:D=..",
+              help="Instead of MODEL, on a FeFET macro: search, N patterns of D bits searched Q times, compared "
+                   "with a GPU; hdc, the digits CNN's features as D-bit hypervectors classified by search "
+                   "(with --accuracy: top-1 with the search's read-back errors).")
 @click.option("-p", "--passes", "pipeline", metavar="PIPELINE",
               help='Passes to run first, e.g. "fuse-layers{population=64,generations=200,seed=0}".')
 @mapper_options
@@ -106,6 +108,8 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
     if (model is None) == (workload is None):
         raise CodesignError("compile needs either MODEL or --workload (not both)")
     if workload is not None:
+        if workload.partition(":")[0] == "hdc":
+            return _compile_hdc(workload, arch_spec, json_path, output_format, all_ops, measure_accuracy)
         return _compile_workload(workload, arch_spec, json_path, output_format, all_ops)
     from codesign.arch import load_arch
     from codesign.flow import compile_model
@@ -336,6 +340,47 @@ def _compile_workload(text: str, arch_spec: str, json_path: Path | None, output_
     if json_path is not None:
         write_json(json_path, compile_json(report) | comparison)
         console.print(f"wrote {json_path}")
+
+
+def _compile_hdc(text: str, arch_spec: str, json_path: Path | None, output_format: str, all_ops: bool,
+                 measure_accuracy: bool) -> None:
+    """The HDC workload: its front end and search in one report; with --accuracy, top-1 in float32,
+    at the arch's precision and with the search's read-back errors."""
+    from codesign.arch import load_arch
+    from codesign.neurosymbolic.compile import compile_hdc
+    from codesign.neurosymbolic.workload import parse_hdc_workload
+    from codesign.report.compile import compile_json
+    from codesign.report.output import write_json
+
+    arch = load_arch(arch_spec)
+    print_spec_warnings(arch, arch_spec)
+    with console.status("importing the digits CNN"):
+        workload = parse_hdc_workload(text)
+    with _progress(f"compiling {workload.label} onto {arch.name}", None):
+        report = compile_hdc(workload, arch)
+    _print_report(report, output_format, all_ops)
+    document = compile_json(report)
+    if measure_accuracy:
+        document["accuracy"] = _report_hdc_accuracy(workload, arch)
+    if json_path is not None:
+        write_json(json_path, document)
+        console.print(f"wrote {json_path}")
+
+
+def _report_hdc_accuracy(workload, arch) -> dict:
+    from dataclasses import asdict
+
+    from codesign.accuracy import labelled_test_set
+    from codesign.neurosymbolic import measure_hdc
+
+    data = labelled_test_set(workload.model)
+    with console.status(f"measuring accuracy on {len(data.labels)} test images"):
+        measured = measure_hdc(workload, arch, data)
+    console.print(f"top-1 accuracy on {len(data.labels)} test images: float32 {measured.float32:.2%}; at "
+                  f"{arch.name}'s precision {measured.at_precision:.2%}; with the search's read-back errors "
+                  f"{measured.with_search_errors:.2%} (per-tile error probability "
+                  f"{max(measured.search_error_probabilities):.2g})", highlight=False, soft_wrap=True)
+    return asdict(measured) | {"test_images": len(data.labels)}
 
 
 def _print_report(report, output_format: str, all_ops: bool) -> None:
