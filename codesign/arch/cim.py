@@ -264,10 +264,23 @@ class FefetArrayConfig(SpecModel):
     """Temperature of the kT/C sampling noise on the sense node."""
     calibration: Calibration | None = None
     """SPICE-fitted energy factors (`codesign calibrate fefet`), usually `{ref: calibration/....yaml}`."""
+    search_arrays: PositiveCount | None = None
+    """Arrays given to the associative search when one workload has a neural and a symbolic half
+    (`compile --workload hdc:..`); the other arrays do the MACs. None: the compile picks the split
+    its objective prefers (codesign/neurosymbolic/schedule.py). Workloads with one half use every array."""
+    write_energy_per_cell_J: NonNegativeQuantity = 58e-15
+    """Energy to (re)program one cell: the film's switching charge 2 Pr A at the write amplitude
+    (our SPICE FeFET, issue 19: 20 uC/cm^2, 200 x 200 nm gate, 3.6 V), no verify reads."""
+    write_time_per_row_s: PositiveQuantity = 200e-9
+    """Time to (re)program one row of an array, all its columns at once: an erase and a program
+    pulse of 100 ns each (our SPICE FeFET's write), no verify; arrays are written in parallel."""
 
     @model_validator(mode='after')
     def _check_states(self) -> 'FefetArrayConfig':
         _check_weight_slices(self.cell_bits, self.weight_bits)
+        if self.search_arrays is not None and self.search_arrays >= self.arrays:
+            raise FieldError(('search_arrays',), f'{self.search_arrays} of the {self.arrays} arrays for the search '
+                             f'leaves none for the MAC half (at most {self.arrays - 1})')
         if len(self.vth_states_V) != 2**self.cell_bits:
             raise FieldError(('vth_states_V',), f'cell_bits={self.cell_bits} needs {2**self.cell_bits} states '
                              f'(got {len(self.vth_states_V)})')

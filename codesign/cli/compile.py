@@ -62,9 +62,11 @@ def _messages_to_stderr_unless_table(command):
 @optional_model_options
 @click.option("--arch", "arch_spec", required=True, metavar="NAME|FILE",
               help="Target architecture: a name from `codesign arch list` or a YAML spec.")
-@click.option("--workload", metavar="search:N=..,D=..,Q=..|hdc:D=..",
+@click.option("--workload", metavar="search:N=..,D=..,Q=..|hdc:D=..[,batch=..]",
               help="Instead of MODEL, on a FeFET macro: search, N patterns of D bits searched Q times, compared "
-                   "with a GPU; hdc, the digits CNN's features as D-bit hypervectors classified by search "
+                   "with a GPU; hdc, the digits CNN's features as D-bit hypervectors classified by search, the "
+                   "macro's arrays split between the two halves (spec field search_arrays, or chosen for "
+                   "--objective), one query and a batch (default 1000) against an A100 and simba + A100 "
                    "(with --accuracy: top-1 with the search's read-back errors).")
 @click.option("-p", "--passes", "pipeline", metavar="PIPELINE",
               help='Passes to run first, e.g. "fuse-layers{population=64,generations=200,seed=0}".')
@@ -108,8 +110,16 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
     if (model is None) == (workload is None):
         raise CodesignError("compile needs either MODEL or --workload (not both)")
     if workload is not None:
+        _refuse_model_options(workload, passes=pipeline, data=data_path, export_onnx=export_path,
+                              show_mapping=show_mapping, export_mappings=export_mappings,
+                              mappings=mappings_directory, input_shape=input_shapes or None)
         if workload.partition(":")[0] == "hdc":
-            return _compile_hdc(workload, arch_spec, json_path, output_format, all_ops, measure_accuracy)
+            from codesign.cli.compile_hdc import compile_hdc
+
+            return compile_hdc(workload, arch_spec, json_path, output_format, all_ops, measure_accuracy, objective,
+                               plot_directory)
+        if plot_directory is not None or measure_accuracy:
+            raise CodesignError(f"--workload {workload}: --plot and --accuracy apply to MODEL and hdc workloads")
         return _compile_workload(workload, arch_spec, json_path, output_format, all_ops)
     from codesign.arch import load_arch
     from codesign.flow import compile_model
@@ -175,6 +185,14 @@ def compile_command(model, input_shapes, allow_unknown, arch_spec, workload, pip
             paths += plot_fusion(fusion, plot_directory, f"{model} on {arch.name}")
         for path in paths:
             console.print(f"wrote {path}")
+
+
+def _refuse_model_options(workload: str, **given) -> None:
+    """Options that act on a MODEL's graph mean nothing for a --workload: one line, not silence."""
+    used = [f"--{name.replace('_', '-')}" for name, value in given.items() if value]
+    if used:
+        verb = "applies" if len(used) == 1 else "apply"
+        raise CodesignError(f"--workload {workload}: {', '.join(used)} {verb} only to a MODEL")
 
 
 def _check_mapping_options(arch, graph, show_mapping, export_mappings, mappings_directory):
@@ -340,47 +358,6 @@ def _compile_workload(text: str, arch_spec: str, json_path: Path | None, output_
     if json_path is not None:
         write_json(json_path, compile_json(report) | comparison)
         console.print(f"wrote {json_path}")
-
-
-def _compile_hdc(text: str, arch_spec: str, json_path: Path | None, output_format: str, all_ops: bool,
-                 measure_accuracy: bool) -> None:
-    """The HDC workload: its front end and search in one report; with --accuracy, top-1 in float32,
-    at the arch's precision and with the search's read-back errors."""
-    from codesign.arch import load_arch
-    from codesign.neurosymbolic.compile import compile_hdc
-    from codesign.neurosymbolic.workload import parse_hdc_workload
-    from codesign.report.compile import compile_json
-    from codesign.report.output import write_json
-
-    arch = load_arch(arch_spec)
-    print_spec_warnings(arch, arch_spec)
-    with console.status("importing the digits CNN"):
-        workload = parse_hdc_workload(text)
-    with _progress(f"compiling {workload.label} onto {arch.name}", None):
-        report = compile_hdc(workload, arch)
-    _print_report(report, output_format, all_ops)
-    document = compile_json(report)
-    if measure_accuracy:
-        document["accuracy"] = _report_hdc_accuracy(workload, arch)
-    if json_path is not None:
-        write_json(json_path, document)
-        console.print(f"wrote {json_path}")
-
-
-def _report_hdc_accuracy(workload, arch) -> dict:
-    from dataclasses import asdict
-
-    from codesign.accuracy import labelled_test_set
-    from codesign.neurosymbolic import measure_hdc
-
-    data = labelled_test_set(workload.model)
-    with console.status(f"measuring accuracy on {len(data.labels)} test images"):
-        measured = measure_hdc(workload, arch, data)
-    console.print(f"top-1 accuracy on {len(data.labels)} test images: float32 {measured.float32:.2%}; at "
-                  f"{arch.name}'s precision {measured.at_precision:.2%}; with the search's read-back errors "
-                  f"{measured.with_search_errors:.2%} (per-tile error probability "
-                  f"{max(measured.search_error_probabilities):.2g})", highlight=False, soft_wrap=True)
-    return asdict(measured) | {"test_images": len(data.labels)}
 
 
 def _print_report(report, output_format: str, all_ops: bool) -> None:

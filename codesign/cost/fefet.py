@@ -27,8 +27,10 @@ By tensor (energy_by_tensor_J): cell_charge -> compute (charging a cell's capaci
 multiply, sharing the charge the sum); drivers -> input; sense_precharge, adc and shift_add ->
 output (the column's sum is sensed, digitised and accumulated); buffer and dram -> weight, input
 and output in proportion to the bits each moves there.
-Not modelled: FeFET programming (weights are stationary; a layer that needs more arrays than the
-macro has is charged no rewrite energy or time, only the extra passes), control logic.
+Not modelled in a plain compile: FeFET programming (weights are stationary; a layer that needs more
+arrays than the macro has is charged no rewrite energy or time, only the extra passes); the
+neuro-symbolic schedule charges writes (fefet_program.py, codesign/neurosymbolic/schedule.py).
+Not modelled at all: control logic.
 
 Component models (codesign/arch/components, fefet_parts): FefetArray (cell charge, sense
 precharge: C V^2), RowDriver (a binary line driver; its energy per cell pitch of a driven line is
@@ -223,7 +225,7 @@ def evaluate_layer(loop_nest: LoopNest, config: FefetArrayConfig, chip: CimChip,
     full_tiles, remainder_rows = divmod(reduction, config.rows)
     tile_rows = [config.rows] * full_tiles + ([remainder_rows] if remainder_rows else [])
     row_tiles, column_tiles = len(tile_rows), math.ceil(used_columns / config.columns)
-    passes = math.ceil(size["G"] * row_tiles * column_tiles / config.arrays)
+    passes = math.ceil(layer_tiles(loop_nest, config) / config.arrays)
     column_cycles = size["G"] * vectors * input_bits * used_columns
     breakdown = {key: 0.0 for key in BREAKDOWN_KEYS}
     for active_rows in tile_rows:
@@ -237,7 +239,7 @@ def evaluate_layer(loop_nest: LoopNest, config: FefetArrayConfig, chip: CimChip,
     dram_bits = sum(shares["dram"].values())
     breakdown["dram"] = dram_bits * chip.dram.per_bit_J
     cycles = passes * vectors * input_bits
-    latency_s = max(cycles * config.cycle_s, dram_bits / 8 / chip.dram_bandwidth_B_per_s)
+    latency_s = max(compute_time_s(loop_nest, config, passes), dram_bits / 8 / chip.dram_bandwidth_B_per_s)
     cells = config.arrays * config.rows * config.columns
     return LayerCost(
         name=name, op=op, macs=loop_nest.macs, energy_J=sum(breakdown.values()), latency_s=latency_s,
@@ -247,6 +249,29 @@ def evaluate_layer(loop_nest: LoopNest, config: FefetArrayConfig, chip: CimChip,
         mapping={"weight_slices": slices, "row_tiles": row_tiles, "column_tiles": column_tiles,
                  "passes": passes},
     )
+
+
+def compute_time_s(loop_nest: LoopNest, config: FefetArrayConfig, passes: int, replicas: int = 1) -> float:
+    """The arrays' busy time: each pass takes input_bits cycles per output position (N*P*Q);
+    `replicas` copies of the weights on other arrays share the positions out."""
+    size = loop_nest.sizes
+    positions = math.ceil(size["N"] * size["P"] * size["Q"] / replicas)
+    return passes * positions * config.input_bits * config.cycle_s
+
+
+def layer_tiles(loop_nest: LoopNest, config: FefetArrayConfig) -> int:
+    """Arrays the layer's weights fill when all are stored at once: groups x row tiles x column tiles."""
+    size = loop_nest.sizes
+    row_tiles = math.ceil(size["C"] * size["R"] * size["S"] / config.rows)
+    column_tiles = math.ceil(size["K"] * math.ceil(config.weight_bits / config.cell_bits) / config.columns)
+    return size["G"] * row_tiles * column_tiles
+
+
+def weight_cells(loop_nest: LoopNest, config: FefetArrayConfig) -> int:
+    """Cells the layer's weights take: every weight in ceil(weight_bits / cell_bits) slices."""
+    size = loop_nest.sizes
+    weights = size["G"] * size["K"] * size["C"] * size["R"] * size["S"]
+    return weights * math.ceil(config.weight_bits / config.cell_bits)
 
 
 def tensor_shares(loop_nest: LoopNest, config: FefetArrayConfig, output_bits: int | None = None) -> Shares:

@@ -48,13 +48,15 @@ class SearchCost:
         return self.latency_s / self.queries
 
 
-def evaluate_search(patterns: int, bits: int, queries: int, config: FefetArrayConfig, chip: CimChip) -> SearchCost:
-    """`queries` searches among `patterns` stored patterns of `bits` bits each."""
+def evaluate_search(patterns: int, bits: int, queries: int, config: FefetArrayConfig, chip: CimChip, *,
+                    on_chip: bool = False) -> SearchCost:
+    """`queries` searches among `patterns` stored patterns of `bits` bits each. `on_chip`: the
+    patterns are already in the arrays (their writing is costed apart: fefet_program.py) and the
+    queries come from the on-chip buffer (an encoder on the macro wrote them): only the answers'
+    indices go to DRAM. Otherwise the patterns and queries are read from DRAM."""
     parts = fefet_parts(config, chip)
-    full_tiles, remainder_rows = divmod(CELLS_PER_PATTERN_BIT * bits, config.rows)
-    tile_rows = [config.rows] * full_tiles + ([remainder_rows] if remainder_rows else [])
-    column_tiles = math.ceil(patterns / config.columns)
-    passes = math.ceil(len(tile_rows) * column_tiles / config.arrays)
+    tile_rows = pattern_tile_rows(bits, config)
+    passes = math.ceil(search_tiles(patterns, bits, config) / config.arrays)
     breakdown = {key: 0.0 for key in BREAKDOWN_KEYS}
     for active_rows in tile_rows:
         for key, energy_J in mac_column_energy(parts, active_rows, DEFAULT_BIT_DENSITY).items():
@@ -65,10 +67,27 @@ def evaluate_search(patterns: int, bits: int, queries: int, config: FefetArrayCo
     breakdown["shift_add"] = queries * digital_operations * parts.digital_add_J(distance_bits)
     index_bits = max(1, (patterns - 1).bit_length())
     breakdown["buffer"] = queries * (bits + index_bits) * chip.buffer.per_bit_J
-    dram_bits = patterns * bits + queries * (bits + index_bits)
+    dram_bits = queries * index_bits if on_chip else patterns * bits + queries * (bits + index_bits)
     breakdown["dram"] = dram_bits * chip.dram.per_bit_J
     latency_s = max(queries * passes * config.cycle_s, dram_bits / 8 / chip.dram_bandwidth_B_per_s)
     return SearchCost(queries, sum(breakdown.values()), latency_s, breakdown)
+
+
+def pattern_tile_rows(bits: int, config: FefetArrayConfig) -> list[int]:
+    """Rows of each array tile of one pattern (2 cells per bit, `rows` per array, the last the rest)."""
+    full_tiles, remainder_rows = divmod(CELLS_PER_PATTERN_BIT * bits, config.rows)
+    return [config.rows] * full_tiles + ([remainder_rows] if remainder_rows else [])
+
+
+def search_tiles(patterns: int, bits: int, config: FefetArrayConfig) -> int:
+    """Array tiles the patterns take: row tiles of a pattern x groups of `columns` patterns."""
+    return len(pattern_tile_rows(bits, config)) * math.ceil(patterns / config.columns)
+
+
+def tiles_per_array(patterns: int, config: FefetArrayConfig) -> int:
+    """Tiles one array holds at once: fewer patterns than columns leave room for other row tiles
+    side by side (each queried in a cycle of its own, its part of the query on the rows)."""
+    return config.columns // min(patterns, config.columns)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from codesign.arch.messages import describe_validation_error
 from codesign.arch.schema import Architecture
+from codesign.dse.neurosymbolic import hdc_metrics, is_hdc_workload
 from codesign.dse.paths import apply
 from codesign.dse.space import Space, assignments, base_spec, compiler_passes, load_space, workload_path
 from codesign.errors import CodesignError
@@ -46,6 +47,8 @@ def evaluate_point(point: dict, space_file: str | Path, space: Space | None = No
     except ValidationError as error:
         return _infeasible(describe_validation_error(error, base_file, {}))
     metrics = {'area_m2': chip_area_m2(arch)}
+    if is_hdc_workload(point['workload']):
+        return _evaluate_hdc(point['workload'], arch, space, metrics)
     try:  # accuracy is measured on the graph the passes leave (e.g. after set-precision)
         workload = workload_path(point['workload'], space_file)
         passed = apply_passes(_graph(workload), arch, compiler_passes(space, point), space.mapper_objective,
@@ -64,6 +67,16 @@ def evaluate_point(point: dict, space_file: str | Path, space: Space | None = No
     except CodesignError as error:  # e.g. a buffer too small for any mapping of some layer
         return _infeasible(str(error), metrics)
     metrics = {'energy_J': outcome.energy_J, 'latency_s': outcome.latency_s, 'edp_Js': outcome.edp_Js, **metrics}
+    reason = _over_budget(space, metrics)
+    return _infeasible(reason, metrics) if reason else {'status': 'ok', 'metrics': metrics, 'error': None}
+
+
+def _evaluate_hdc(workload: str, arch: Architecture, space: Space, metrics: dict) -> dict:
+    """A neuro-symbolic workload's point (dse/neurosymbolic.py): its schedule, references, accuracy."""
+    try:
+        metrics |= hdc_metrics(workload, arch, space.mapper_objective, space.needs_accuracy)
+    except CodesignError as error:  # e.g. prototypes that do not fit the macro, a target that cannot search
+        return _infeasible(str(error), metrics)
     reason = _over_budget(space, metrics)
     return _infeasible(reason, metrics) if reason else {'status': 'ok', 'metrics': metrics, 'error': None}
 

@@ -156,6 +156,9 @@ def _check_pass_parameter(space: Space, parameter: Parameter, where: str) -> Non
 
 def _check_workloads(space: Space, space_file: Path) -> None:
     for index, workload in enumerate(space.workloads):
+        if workload.startswith('hdc:'):  # a neuro-symbolic workload (dse/neurosymbolic.py): its own checks
+            _check_hdc(space, workload, f'{shown(space_file)}: workloads[{index}]')
+            continue
         if space.needs_accuracy:
             _check_labelled(workload, f'{shown(space_file)}: workloads[{index}]')
         if '/' in workload or workload.endswith('.onnx'):
@@ -168,6 +171,18 @@ def _check_workloads(space: Space, space_file: Path) -> None:
         if workload not in zoo.names():
             raise SpaceError(f'{shown(space_file)}: workloads[{index}]: neither an ONNX file nor a zoo model '
                              f'(got {show_value(workload)}; zoo: {", ".join(zoo.names())})')
+
+
+def _check_hdc(space: Space, workload: str, where: str) -> None:
+    from codesign.neurosymbolic.workload import parse_hdc_workload
+
+    if space.passes:
+        raise SpaceError(f'{where}: an HDC workload is scheduled as it is; passes do not apply to it '
+                         f'(got {len(space.passes)})')
+    try:
+        parse_hdc_workload(workload)
+    except CodesignError as error:
+        raise SpaceError(f'{where}: {error}') from None
 
 
 def _check_labelled(workload: str, where: str) -> None:

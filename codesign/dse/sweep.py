@@ -16,6 +16,7 @@ from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
 
 from codesign.dse.evaluate import evaluate_point
+from codesign.dse.neurosymbolic import HDC_METRICS, is_hdc_workload
 from codesign.dse.pareto import ACCURACY_METRICS, CORE_METRICS, flat_row, pareto_by_workload, write_csv
 from codesign.dse.plots import plot_convergence, plot_space
 from codesign.dse.report import ParetoTable, pareto_table, reason_counts
@@ -158,6 +159,8 @@ def write_report(directory: Path) -> SweepOutputs:
     with ResultStore(directory / STORE, manifest["identity"]) as store:
         records = store.rows()
     metrics = (*CORE_METRICS, *ACCURACY_METRICS) if space.needs_accuracy else CORE_METRICS
+    if any(is_hdc_workload(workload) for workload in space.workloads):
+        metrics = (*metrics, *HDC_METRICS)
     rows = [flat_row(record, {"status": record["status"], "metrics": record["metrics"] or {},
                               "error": record["error"]}, metrics) for record in records]
     labels = [parameter.label for parameter in space.parameters]

@@ -1,7 +1,8 @@
 """Top-1 accuracy of an HDC workload on its labelled test set.
 
-The front end (the cut graph) runs in float32 or with a target's dot products (codesign.accuracy
-.predict: the same quantization and calibration as the CNN's own accuracy); prototypes come from
+The front end and the encoder (workload.mac_graph) run in float32 or with a target's dot products
+(codesign.accuracy.predict: the same quantization and calibration as the CNN's own accuracy); the
+hypervectors are the signs of the encoder's outputs. Prototypes come from
 the TRAINING split (LabelledData.train_images, the models' own training split: models/digits.py
 digits_split), never the test set. Queries are the test images' hypervectors, searched exactly or
 with the FeFET read-back errors (search_errors.py), winner-take-all on the distances read back.
@@ -37,17 +38,17 @@ class HdcAccuracy:
     """Per array tile (search_errors.SearchErrorModel)."""
 
 
-def front_end_features(workload: HdcWorkload, images: numpy.ndarray, data: LabelledData,
-                       dot_product: DotProductFor | None) -> numpy.ndarray:
-    """[N, F] features of `images` from the cut graph; calibration from `data` (training images)."""
-    return predict(workload.front_end, dot_product, replace(data, images=images)).reshape(len(images), -1)
+def hypervectors(workload: HdcWorkload, images: numpy.ndarray, data: LabelledData,
+                 dot_product: DotProductFor | None) -> numpy.ndarray:
+    """[N, D] bipolar hypervectors of `images`: the signs of workload.mac_graph's outputs."""
+    return hdc.bipolar(predict(workload.mac_graph, dot_product, replace(data, images=images)))
 
 
 def hdc_accuracy(workload: HdcWorkload, data: LabelledData, dot_product: DotProductFor | None = None,
                  search_errors: SearchErrorModel | None = None, seed: int = 0) -> float:
     """Top-1 accuracy; `search_errors` None: exact distances; `seed`: the read-back errors' draw."""
     prototypes = train_prototypes(workload, data, dot_product)
-    queries = encode(workload, front_end_features(workload, data.images, data, dot_product))
+    queries = hypervectors(workload, data.images, data, dot_product)
     return accuracy_of(queries, prototypes, data.labels, search_errors, seed)
 
 
@@ -68,13 +69,8 @@ def train_prototypes(workload: HdcWorkload, data: LabelledData,
     """Class prototypes bundled from the training split's hypervectors."""
     if data.train_images is None or data.train_labels is None:
         raise CodesignError(f"{workload.label}: prototypes need a training split, and the data has none")
-    features = front_end_features(workload, data.train_images, data, dot_product)
-    return hdc.class_prototypes(encode(workload, features), data.train_labels, workload.classes)
-
-
-def encode(workload: HdcWorkload, features: numpy.ndarray) -> numpy.ndarray:
-    """The workload's seeded projection of `features` [N, F] into bipolar hypervectors [N, D]."""
-    return hdc.encode(features, hdc.projection_matrix(features.shape[1], workload.dimensions, workload.seed))
+    training = hypervectors(workload, data.train_images, data, dot_product)
+    return hdc.class_prototypes(training, data.train_labels, workload.classes)
 
 
 def measure_hdc(workload: HdcWorkload, arch: Architecture, data: LabelledData, seed: int = 0) -> HdcAccuracy:
@@ -84,7 +80,7 @@ def measure_hdc(workload: HdcWorkload, arch: Architecture, data: LabelledData, s
     errors = search_error_model(arch, workload.dimensions)  # first: a non-FeFET arch fails before any work
     dot_product = target_for(arch).dot_product
     prototypes = train_prototypes(workload, data, dot_product)
-    queries = encode(workload, front_end_features(workload, data.images, data, dot_product))
+    queries = hypervectors(workload, data.images, data, dot_product)
     return HdcAccuracy(workload.label, arch.name, float32=hdc_accuracy(workload, data),
                        at_precision=accuracy_of(queries, prototypes, data.labels),
                        with_search_errors=accuracy_of(queries, prototypes, data.labels, errors, seed),

@@ -2,10 +2,14 @@
 per class by bundling, classify by Hamming distance with winner-take-all.
 
 Encoding (a seeded random projection, sign random projection / SimHash, Charikar, STOC 2002):
-    W ~ N(0, 1), shape D x F, drawn from numpy.random.default_rng(seed).standard_normal
+    W in {-1, +1}, shape D x F, each entry +1 or -1 with probability 1/2 (Rademacher), drawn from
+    numpy.random.default_rng(seed).integers
     hypervector = sign(W f) in {-1, +1}^D, sign(0) -> +1
-Two feature vectors at angle theta disagree in each dimension with probability theta / pi, so the
-Hamming distance between hypervectors estimates the angle between features, more tightly as D grows.
+With Gaussian entries two feature vectors at angle theta disagree in each dimension with
+probability theta / pi, so the Hamming distance between hypervectors estimates the angle between
+features, more tightly as D grows; +-1 entries keep the projection's statistics (Achlioptas, JCSS
+2003) and are what one 2-bit FeFET cell stores exactly, so the encoder runs on the macro as a
+layer of its own (encoder.py).
 Prototypes (bundling): per class, the majority sign of its training hypervectors, ties -> +1.
 Classification: the class whose prototype is nearest in Hamming distance (winner-take-all), ties
 -> the lowest class index (what numpy.argmin and a comparator tree scanning in order return).
@@ -20,16 +24,22 @@ from codesign.errors import CodesignError
 
 
 def projection_matrix(features: int, dimensions: int, seed: int) -> numpy.ndarray:
-    """W [dimensions, features] with N(0, 1) entries from default_rng(seed): the same seed, the same W."""
+    """W [dimensions, features] of +-1 entries from default_rng(seed): the same seed, the same W."""
     if dimensions < 1 or features < 1:
         raise CodesignError(f"hdc: dimensions and features must be at least 1 (got D={dimensions}, F={features})")
-    return numpy.random.default_rng(seed).standard_normal((dimensions, features))
+    draws = numpy.random.default_rng(seed).integers(0, 2, size=(dimensions, features))
+    return (2.0 * draws - 1.0).astype(numpy.float32)
 
 
 def encode(features: numpy.ndarray, projection: numpy.ndarray) -> numpy.ndarray:
     """Bipolar hypervectors [N, D] (int8, -1 or +1) of features [N, F]: sign(W f), sign(0) -> +1."""
     flat = numpy.asarray(features, dtype=numpy.float64).reshape(len(features), -1)
-    return numpy.where(flat @ projection.T >= 0, 1, -1).astype(numpy.int8)
+    return bipolar(flat @ numpy.asarray(projection, dtype=numpy.float64).T)
+
+
+def bipolar(projected: numpy.ndarray) -> numpy.ndarray:
+    """sign() of projected features [N, D] as int8 -1 / +1, sign(0) -> +1."""
+    return numpy.where(numpy.asarray(projected).reshape(len(projected), -1) >= 0, 1, -1).astype(numpy.int8)
 
 
 def class_prototypes(hypervectors: numpy.ndarray, labels: numpy.ndarray, classes: int) -> numpy.ndarray:

@@ -17,6 +17,10 @@ from codesign.ir.cut import cut_at
 DIGITS_MODEL = "digits_cnn"
 MOST_DIMENSIONS = 65536
 """Hypervectors longer than this are a typo: the projection alone would take gigabytes."""
+DEFAULT_BATCH = 1000
+MOST_BATCH = 10**9
+"""More queries than this in one batch is a typo (the figures scale linearly beyond)."""
+FORM = "hdc:D=<dimensions>[,seed=<seed>][,batch=<queries>]"
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,8 @@ class HdcWorkload:
     seed: int
     """Seed of the random projection (hdc.projection_matrix)."""
     classes: int
+    batch: int = DEFAULT_BATCH
+    """Queries costed together (the batch figures); one query alone is always reported too."""
 
     @property
     def front_end(self) -> Graph:
@@ -40,19 +46,28 @@ class HdcWorkload:
         return cut_at(self.graph, self.feature_value)
 
     @property
+    def mac_graph(self) -> Graph:
+        """What the MAC half runs: the front end, then the encoder's projection (encoder.py)."""
+        from codesign.neurosymbolic.encoder import with_encoder
+
+        return with_encoder(self.front_end, self.dimensions, self.seed)
+
+    @property
     def label(self) -> str:
         return f"{self.model}_hdc:D={self.dimensions},seed={self.seed}"
 
 
-def digits_hdc(dimensions: int = 512, seed: int = 0) -> HdcWorkload:
+def digits_hdc(dimensions: int = 512, seed: int = 0, batch: int = DEFAULT_BATCH) -> HdcWorkload:
     """The trained digits CNN cut before its classifier, D-dimensional hypervectors, 10 classes."""
     if dimensions < 1:
         raise CodesignError(f"digits_hdc: dimensions must be at least 1 (got {dimensions})")
+    if batch < 1:
+        raise CodesignError(f"digits_hdc: a batch is at least 1 query (got {batch})")
     from codesign.frontend import load_model  # the zoo export (and torch) only when a workload is built
 
     graph = load_model(DIGITS_MODEL).graph
     return HdcWorkload(DIGITS_MODEL, graph, penultimate_value(graph), dimensions, seed,
-                       classes=graph.outputs[0].type.shape[-1])
+                       classes=graph.outputs[0].type.shape[-1], batch=batch)
 
 
 def penultimate_value(graph: Graph) -> str:
@@ -64,17 +79,18 @@ def penultimate_value(graph: Graph) -> str:
 
 
 def parse_hdc_workload(text: str) -> HdcWorkload:
-    """`hdc:D=512[,seed=0]` (the `--workload` text) -> digits_hdc(D, seed)."""
+    """`hdc:D=512[,seed=0][,batch=1000]` (the `--workload` text) -> digits_hdc(D, seed, batch)."""
     kind, _, arguments = text.partition(":")
-    values = {"seed": 0}
+    values = {"seed": 0, "batch": DEFAULT_BATCH}
     for item in filter(None, arguments.split(",")):
         key, _, value = item.partition("=")
-        if key.strip() not in ("D", "seed") or not value.strip().isdigit():
-            raise CodesignError(f"--workload '{text}': expected hdc:D=<dimensions>[,seed=<seed>] with whole numbers "
-                                f"(bad item '{item}')")
+        if key.strip() not in ("D", "seed", "batch") or not value.strip().isdigit():
+            raise CodesignError(f"--workload '{text}': expected {FORM} with whole numbers (bad item '{item}')")
         values[key.strip()] = int(value)
     if kind != "hdc" or "D" not in values:
-        raise CodesignError(f"--workload '{text}': expected hdc:D=<dimensions>[,seed=<seed>]")
+        raise CodesignError(f"--workload '{text}': expected {FORM}")
     if not 1 <= values["D"] <= MOST_DIMENSIONS:
         raise CodesignError(f"--workload '{text}': D must be between 1 and {MOST_DIMENSIONS} (got {values['D']})")
-    return digits_hdc(values["D"], values["seed"])
+    if not 1 <= values["batch"] <= MOST_BATCH:
+        raise CodesignError(f"--workload '{text}': batch must be between 1 and {MOST_BATCH} (got {values['batch']})")
+    return digits_hdc(values["D"], values["seed"], values["batch"])

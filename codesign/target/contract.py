@@ -116,7 +116,8 @@ class Target(Protocol):
         """Further lines for `codesign arch show` (e.g. a macro's error rates)."""
 
     # A target whose capabilities say associative_search also has
-    #   search_cost(patterns, bits, queries) -> codesign.cost.fefet_search.SearchCost.
+    #   search_cost(patterns, bits, queries, *, on_chip=False) -> codesign.cost.fefet_search.SearchCost
+    #   (on_chip: patterns stored before, queries from the buffer; the neuro-symbolic schedule).
 
     def dot_product(self, node: Node) -> Any:
         """How the accuracy emulator does `node`'s dot products on this target: a

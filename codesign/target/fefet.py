@@ -71,10 +71,11 @@ class FefetTarget:
             return vector_cost(node, self.hardware)
         return vector_cost(node, self.hardware, epilogue.host, epilogue.on_chip)
 
-    def search_cost(self, patterns: int, bits: int, queries: int) -> SearchCost:
-        """`queries` nearest-pattern searches among `patterns` stored patterns of `bits` bits."""
-        return calibrated(evaluate_search(patterns, bits, queries, self.macro, self.chip), self.macro.calibration,
-                          self.macro.adc_bits)
+    def search_cost(self, patterns: int, bits: int, queries: int, *, on_chip: bool = False) -> SearchCost:
+        """`queries` nearest-pattern searches among `patterns` stored patterns of `bits` bits
+        (`on_chip`: patterns stored before, queries from the buffer; cost/fefet_search.py)."""
+        cost = evaluate_search(patterns, bits, queries, self.macro, self.chip, on_chip=on_chip)
+        return calibrated(cost, self.macro.calibration, self.macro.adc_bits)
 
     def area_m2(self) -> dict[str, float]:
         return self.parts.area_m2()
@@ -90,6 +91,9 @@ class FefetTarget:
         for key, energy in column.items():
             energy, source = calibrated_row_energy(energy, BUILT_IN, macro.calibration, key, macro.adc_bits)
             rows.append(ActionEnergy("column", key, energy, per, source))
+        rows.append(ActionEnergy("cell", "write", macro.write_energy_per_cell_J,
+                                 f"cell; a row in {macro.write_time_per_row_s * 1e9:.3g} ns (neuro-symbolic schedule)",
+                                 "spec: write_energy_per_cell_J"))
         rows.append(ActionEnergy("buffer", "access", chip.buffer.per_bit_J, "bit", chip.buffer.source))
         rows.append(ActionEnergy("dram", "access", chip.dram.per_bit_J, "bit", chip.dram.source))
         return tuple(rows)
