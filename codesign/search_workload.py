@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codesign.arch.schema import Architecture
-from codesign.cost.fefet_search import NVIDIA_A100, SearchCost
+from codesign.cost.fefet_search import NVIDIA_A100, SearchCost, answer_index_bits
 from codesign.cost.result import CompileReport, LayerCost, MapperStats, clocked
 from codesign.errors import CodesignError
 from codesign.target import target_for
@@ -61,7 +61,7 @@ def compile_search(workload: SearchWorkload, arch: Architecture) -> tuple[Compil
 
 def search_dram_bytes(patterns: int, bits: int, queries: int) -> float:
     """Bytes from DRAM: the stored patterns once, and each query with its answer's index."""
-    index_bits = max(1, (patterns - 1).bit_length())
+    index_bits = answer_index_bits(patterns)
     return (patterns * bits + queries * (bits + index_bits)) / 8
 
 

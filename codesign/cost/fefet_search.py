@@ -65,12 +65,17 @@ def evaluate_search(patterns: int, bits: int, queries: int, config: FefetArrayCo
     # Per query: add the tiles' partial distances of every pattern, then patterns - 1 compares.
     digital_operations = patterns * (len(tile_rows) - 1) + patterns - 1
     breakdown["shift_add"] = queries * digital_operations * parts.digital_add_J(distance_bits)
-    index_bits = max(1, (patterns - 1).bit_length())
+    index_bits = answer_index_bits(patterns)
     breakdown["buffer"] = queries * (bits + index_bits) * chip.buffer.per_bit_J
     dram_bits = queries * index_bits if on_chip else patterns * bits + queries * (bits + index_bits)
     breakdown["dram"] = dram_bits * chip.dram.per_bit_J
     latency_s = max(queries * passes * config.cycle_s, dram_bits / 8 / chip.dram_bandwidth_B_per_s)
     return SearchCost(queries, sum(breakdown.values()), latency_s, breakdown)
+
+
+def answer_index_bits(patterns: int) -> int:
+    """Bits of one answer: the index of the nearest of `patterns` patterns."""
+    return max(1, (patterns - 1).bit_length())
 
 
 def pattern_tile_rows(bits: int, config: FefetArrayConfig) -> list[int]:

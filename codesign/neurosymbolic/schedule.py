@@ -36,7 +36,8 @@ from codesign.arch.schema import Architecture
 from codesign.compiler import LayerByLayer, compile_layers
 from codesign.cost import fefet
 from codesign.cost.fefet_program import NOTHING_WRITTEN, ProgramCost, program_cost, with_stored_weights
-from codesign.cost.fefet_search import CELLS_PER_PATTERN_BIT, pattern_tile_rows, search_tiles, tiles_per_array
+from codesign.cost.fefet_search import (CELLS_PER_PATTERN_BIT, answer_index_bits, pattern_tile_rows, search_tiles,
+                                       tiles_per_array)
 from codesign.cost.in_memory import cim_chip
 from codesign.cost.result import CompileReport, LayerCost, MapperStats, clocked
 from codesign.errors import CodesignError
@@ -271,7 +272,7 @@ def _search_half(workload: HdcWorkload, arch: Architecture, arrays: int) -> tupl
     rows = max(pattern_tile_rows(bits, config))
     program = program_cost(CELLS_PER_PATTERN_BIT * bits * patterns, waves, rows, bits * patterns, config, chip)
     cost = target_for(split_arch).search_cost(patterns, bits, 1, on_chip=True)
-    index_bytes = max(1, (patterns - 1).bit_length()) / 8  # only the answer leaves (on_chip)
+    index_bytes = answer_index_bits(patterns) / 8  # only the answer leaves (on_chip)
     row = LayerCost(name=f"search {patterns} prototypes x {bits} bits", op="AssociativeSearch", macs=0,
                     energy_J=cost.energy_J, latency_s=cost.latency_s, cycles=0.0, utilization=0.0,
                     dram_bytes=index_bytes, energy_breakdown_J=dict(cost.energy_breakdown_J))
